@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * What a route handler sees and returns. The HTTP plumbing (server.c) builds
+ * an ApiRequest, routes.c matches it against the route table and validates
+ * path parameters, and the handler fills an ApiReply. Handlers parse and
+ * render; the decisions are core's.
+ */
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <sys/socket.h>
+
+#include "core/manager.h"
+#include "error.h"
+
+#define API_MAX_PARAMS 4
+
+typedef struct ApiRequest {
+        Manager *manager;
+        const char *method;
+        const char *path;
+        /* Path parameters, already validated against their kind; canonical form. */
+        char *params[API_MAX_PARAMS];
+        unsigned n_params;
+        const char *body; /* NUL-terminated; NULL when there was none */
+        size_t body_len;
+        struct ucred peer; /* pid 0 / uid -1 when unavailable */
+        bool peer_known;
+} ApiRequest;
+
+typedef struct ApiReply {
+        unsigned status;
+        json_object *doc;   /* rendered as the body, owned by the reply */
+        char allow[64];     /* for 405: the Allow header */
+} ApiReply;
+
+typedef int (*ApiHandler)(ApiRequest *req, ApiReply *reply);
+
+/* Fill reply with an error document. Returns 0 so handlers can `return api_error(...)`. */
+int api_error(ApiReply *reply, NfvErrorCode code, const char *field, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+/* Map a negative errno from core/hw to an error reply (ENOENT -> 404, ...). */
+int api_error_errno(ApiReply *reply, int error, const char *what);
+/* Reply 200 with doc (ownership taken). */
+int api_ok(ApiReply *reply, json_object *doc);
+
+/* Dispatch one request. Fills reply; never fails. */
+void api_route(ApiRequest *req, ApiReply *reply);
+/* Free what routing stored in req (the canonical parameters). */
+void api_request_done(ApiRequest *req);
+
+/* Handlers (pfs.c, system.c). */
+int api_get_version(ApiRequest *req, ApiReply *reply);
+int api_get_health(ApiRequest *req, ApiReply *reply);
+int api_get_pfs(ApiRequest *req, ApiReply *reply);
+int api_get_pf(ApiRequest *req, ApiReply *reply);
+int api_get_vfs(ApiRequest *req, ApiReply *reply);
+int api_get_vf(ApiRequest *req, ApiReply *reply);

@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "api.h"
+#include "log.h"
+
+/*
+ * The route table. A pattern is a '/'-separated list of literal segments and
+ * parameters; a parameter's kind says how it is validated and canonicalised.
+ * Matching is segment by segment, so "/v1/pfs/../../etc" is a malformed PF
+ * address (400), not an unknown route (404).
+ */
+
+typedef enum ParamKind {
+        PARAM_PCI_ADDR,
+        PARAM_VF_INDEX,
+} ParamKind;
+
+static const struct {
+        const char *name; /* as written in patterns and error documents */
+        ParamKind kind;
+} param_kinds[] = {
+        { "{addr}", PARAM_PCI_ADDR },
+        { "{index}", PARAM_VF_INDEX },
+};
+
+typedef struct ApiRoute {
+        const char *method;
+        const char *pattern;
+        ApiHandler handler;
+        bool changes_state; /* needs an admin peer */
+} ApiRoute;
+
+static const ApiRoute routes[] = {
+        { "GET", "/v1/version", api_get_version, false },
+        { "GET", "/v1/health", api_get_health, false },
+        { "GET", "/v1/pfs", api_get_pfs, false },
+        { "GET", "/v1/pfs/{addr}", api_get_pf, false },
+        { "GET", "/v1/pfs/{addr}/vfs", api_get_vfs, false },
+        { "GET", "/v1/pfs/{addr}/vfs/{index}", api_get_vf, false },
+};
+
+#define MAX_SEGMENTS 16
+
+int api_error(ApiReply *reply, NfvErrorCode code, const char *field, const char *fmt, ...) {
+        char msg[512];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        json_object_put(reply->doc);
+        reply->doc = nfv_error_to_json(code, msg, field);
+        reply->status = nfv_error_http_status(code);
+        return 0;
+}
+
+int api_error_errno(ApiReply *reply, int error, const char *what) {
+        switch (-abs(error)) {
+        case -ENOENT:
+                return api_error(reply, NFV_ERR_NOT_FOUND, NULL, "%s: not found", what);
+        case -EINVAL:
+                return api_error(reply, NFV_ERR_INVALID_ARGUMENT, NULL, "%s: invalid", what);
+        case -EBUSY:
+                return api_error(reply, NFV_ERR_CONFLICT, NULL, "%s: busy", what);
+        case -EOPNOTSUPP:
+                return api_error(reply, NFV_ERR_UNSUPPORTED, NULL, "%s: not supported", what);
+        default:
+                return api_error(reply, NFV_ERR_INTERNAL, NULL, "%s: %s", what, strerror(abs(error)));
+        }
+}
+
+int api_ok(ApiReply *reply, json_object *doc) {
+        json_object_put(reply->doc);
+        reply->doc = doc;
+        reply->status = 200;
+        return 0;
+}
+
+/* Split path into at most MAX_SEGMENTS segments (in place, in buf). */
+static int split(char *buf, char **seg) {
+        int n = 0;
+        char *save = NULL;
+
+        for (char *t = strtok_r(buf, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
+                if (n == MAX_SEGMENTS)
+                        return -E2BIG;
+                seg[n++] = t;
+        }
+        return n;
+}
+
+static int param_kind(const char *pattern_seg) {
+        for (size_t i = 0; i < ELEMENTSOF(param_kinds); i++)
+                if (streq(param_kinds[i].name, pattern_seg))
+                        return (int) param_kinds[i].kind;
+        return -1;
+}
+
+/* Validate one parameter; on success return its canonical form (malloc'd). */
+static char *param_canonical(ParamKind kind, const char *value) {
+        switch (kind) {
+        case PARAM_PCI_ADDR: {
+                PciAddr a;
+                char buf[PCI_ADDR_STRLEN];
+                if (pci_addr_parse(value, &a) < 0)
+                        return NULL;
+                return strdup(pci_addr_format(&a, buf));
+        }
+        case PARAM_VF_INDEX: {
+                /* Decimal, no sign or leading zeroes, within the SR-IOV limit of 65535. */
+                size_t n = strlen(value);
+                if (n == 0 || n > 5 || strspn(value, "0123456789") != n ||
+                    (n > 1 && value[0] == '0') || atol(value) > 65535)
+                        return NULL;
+                return strdup(value);
+        }
+        }
+        return NULL;
+}
+
+typedef enum MatchResult { MATCH_NONE, MATCH_PATH, MATCH_BAD_PARAM } MatchResult;
+
+/* Compare a route with the request's segments. MATCH_BAD_PARAM when every
+ * literal up to a parameter matched but the parameter is malformed: the
+ * client addressed this resource, with a bad name. */
+static MatchResult match(const ApiRoute *route, char **seg, int n, ApiRequest *req,
+                         const char **bad_param, const char **bad_value) {
+        char pbuf[128];
+        char *pseg[MAX_SEGMENTS];
+        int pn;
+
+        snprintf(pbuf, sizeof(pbuf), "%s", route->pattern);
+        pn = split(pbuf, pseg);
+        for (int i = 0; i < pn; i++) {
+                int kind;
+                if (i >= n)
+                        return MATCH_NONE;
+                kind = param_kind(pseg[i]);
+                if (kind < 0) {
+                        if (!streq(pseg[i], seg[i]))
+                                return MATCH_NONE;
+                        continue;
+                }
+                char *canon = param_canonical((ParamKind) kind, seg[i]);
+                if (!canon) {
+                        *bad_param = param_kinds[kind].name;
+                        *bad_value = seg[i];
+                        return MATCH_BAD_PARAM;
+                }
+                if (req && req->n_params < API_MAX_PARAMS)
+                        req->params[req->n_params++] = canon;
+                else
+                        free(canon);
+        }
+        return pn == n ? MATCH_PATH : MATCH_NONE;
+}
+
+static void clear_params(ApiRequest *req) {
+        for (unsigned i = 0; i < req->n_params; i++)
+                free(req->params[i]);
+        req->n_params = 0;
+}
+
+void api_route(ApiRequest *req, ApiReply *reply) {
+        char buf[2048], allow[64] = "";
+        char *seg[MAX_SEGMENTS];
+        const char *bad_param = NULL, *bad_value = NULL;
+        const ApiRoute *found = NULL;
+        bool path_known = false;
+        int n;
+
+        if (strlen(req->path) >= sizeof(buf)) {
+                api_error(reply, NFV_ERR_INVALID_ARGUMENT, "path", "request path too long");
+                return;
+        }
+        snprintf(buf, sizeof(buf), "%s", req->path);
+        n = split(buf, seg);
+        if (n < 0) {
+                api_error(reply, NFV_ERR_NOT_FOUND, NULL, "no such resource: %s", req->path);
+                return;
+        }
+
+        for (size_t i = 0; i < ELEMENTSOF(routes); i++) {
+                const char *bp = NULL, *bv = NULL;
+                bool same_method = streq(routes[i].method, req->method);
+                MatchResult mr = match(&routes[i], seg, n, same_method && !found ? req : NULL,
+                                       &bp, &bv);
+                if (mr == MATCH_BAD_PARAM && !bad_param) {
+                        bad_param = bp;
+                        bad_value = bv;
+                }
+                if (mr != MATCH_PATH) {
+                        if (same_method && !found)
+                                clear_params(req);
+                        continue;
+                }
+                path_known = true;
+                if (same_method && !found)
+                        found = &routes[i];
+                if (!strstr(allow, routes[i].method))
+                        snprintf(allow + strlen(allow), sizeof(allow) - strlen(allow), "%s%s",
+                                 allow[0] ? ", " : "", routes[i].method);
+        }
+
+        if (found) {
+                if (found->changes_state &&
+                    !(req->peer_known &&
+                      manager_peer_is_admin(req->manager, req->peer.uid, req->peer.gid))) {
+                        api_error(reply, NFV_ERR_FORBIDDEN, NULL,
+                                  "changing state needs root or membership of group %s",
+                                  req->manager->config->admin_group);
+                        return;
+                }
+                found->handler(req, reply);
+                return;
+        }
+        if (path_known) {
+                snprintf(reply->allow, sizeof(reply->allow), "%s", allow);
+                api_error(reply, NFV_ERR_METHOD_NOT_ALLOWED, NULL, "%s is not allowed on %s (allowed: %s)",
+                          req->method, req->path, allow);
+                return;
+        }
+        if (bad_param) {
+                /* Field names in errors are the parameter names without braces. */
+                char field[32];
+                snprintf(field, sizeof(field), "%.*s", (int) strlen(bad_param) - 2, bad_param + 1);
+                api_error(reply, NFV_ERR_INVALID_ARGUMENT, field,
+                          streq(field, "addr")
+                                  ? "\"%.64s%s\" is not a PCI address (expected DDDD:BB:DD.F, hex)"
+                                  : "\"%.64s%s\" is not a VF index (expected a decimal number 0-65535)",
+                          bad_value, strlen(bad_value) > 64 ? "..." : "");
+                return;
+        }
+        api_error(reply, NFV_ERR_NOT_FOUND, NULL, "no such resource: %.128s", req->path);
+}
+
+void api_request_done(ApiRequest *req) {
+        clear_params(req);
+}

@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "server.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <microhttpd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "api.h"
+#include "log.h"
+
+struct ApiServer {
+        Manager *manager;
+        struct MHD_Daemon *mhd;
+        sd_event_source *io_source;
+        sd_event_source *timer_source;
+};
+
+/* Per-request state, from the first call of the access handler to MHD's
+ * "request completed" notification. */
+typedef struct HttpRequest {
+        ApiRequest api;
+        char *body;
+        size_t body_len;
+        bool too_large;
+        bool answered;
+        uint64_t start_usec;
+} HttpRequest;
+
+static uint64_t now_usec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
+}
+
+static void peer_credentials(struct MHD_Connection *conn, HttpRequest *h) {
+        const union MHD_ConnectionInfo *ci =
+                MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        socklen_t len = sizeof(h->api.peer);
+
+        h->api.peer = (struct ucred){ .pid = 0, .uid = (uid_t) -1, .gid = (gid_t) -1 };
+        if (ci && getsockopt(ci->connect_fd, SOL_SOCKET, SO_PEERCRED, &h->api.peer, &len) == 0)
+                h->api.peer_known = true;
+}
+
+static enum MHD_Result send_reply(ApiServer *s, struct MHD_Connection *conn, HttpRequest *h,
+                                  ApiReply *reply) {
+        const char *text = json_object_to_json_string_ext(reply->doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+        struct MHD_Response *resp;
+        enum MHD_Result ret;
+        size_t len = strlen(text);
+        char *copy = malloc(len + 1);
+
+        if (!copy)
+                return MHD_NO;
+        /* A trailing newline makes `curl` output readable; JSON parsers ignore it. */
+        memcpy(copy, text, len);
+        copy[len] = '\n';
+        resp = MHD_create_response_from_buffer(len + 1, copy, MHD_RESPMEM_MUST_FREE);
+        if (!resp) {
+                free(copy);
+                return MHD_NO;
+        }
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+        if (reply->allow[0])
+                MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, reply->allow);
+        ret = MHD_queue_response(conn, reply->status, resp);
+        MHD_destroy_response(resp);
+        h->answered = true;
+
+        /* Who asked what: every request is logged with the peer's credentials. */
+        log_full_errno(reply->status >= 500 ? LOG_WARNING : LOG_INFO, 0,
+                       "%s %s -> %u (uid=%d pid=%d, %.2f ms)", h->api.method, h->api.path,
+                       reply->status, h->api.peer_known ? (int) h->api.peer.uid : -1,
+                       h->api.peer_known ? (int) h->api.peer.pid : -1,
+                       (double) (now_usec() - h->start_usec) / 1000.0);
+        (void) s;
+        return ret;
+}
+
+static enum MHD_Result reply_too_large(ApiServer *s, struct MHD_Connection *conn,
+                                       HttpRequest *h) {
+        ApiReply reply = { 0 };
+        enum MHD_Result r;
+
+        api_error(&reply, NFV_ERR_PAYLOAD_TOO_LARGE, NULL,
+                  "request body larger than %" PRIu64 " bytes",
+                  s->manager->config->max_body_bytes);
+        r = send_reply(s, conn, h, &reply);
+        json_object_put(reply.doc);
+        return r;
+}
+
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url,
+                                 const char *method, const char *version _unused_,
+                                 const char *upload_data, size_t *upload_data_size,
+                                 void **con_cls) {
+        ApiServer *s = cls;
+        HttpRequest *h = *con_cls;
+        uint64_t limit = s->manager->config->max_body_bytes;
+
+        if (!h) {
+                const char *cl;
+                h = calloc(1, sizeof(*h));
+                if (!h)
+                        return MHD_NO;
+                *con_cls = h;
+                h->start_usec = now_usec();
+                h->api.manager = s->manager;
+                h->api.method = method;
+                h->api.path = url;
+                peer_credentials(conn, h);
+                /* Refuse an announced oversized body before reading any of it. */
+                cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+                if (cl && strtoull(cl, NULL, 10) > limit)
+                        return reply_too_large(s, conn, h);
+                return MHD_YES;
+        }
+
+        if (h->answered) {
+                /* We already replied (413); discard whatever still arrives. */
+                *upload_data_size = 0;
+                return MHD_YES;
+        }
+
+        if (*upload_data_size > 0) {
+                size_t n = *upload_data_size;
+                *upload_data_size = 0;
+                if (h->body_len + n > limit)
+                        return reply_too_large(s, conn, h);
+                char *nb = realloc(h->body, h->body_len + n + 1);
+                if (!nb)
+                        return MHD_NO;
+                memcpy(nb + h->body_len, upload_data, n);
+                h->body = nb;
+                h->body_len += n;
+                h->body[h->body_len] = '\0';
+                return MHD_YES;
+        }
+
+        /* The whole request is here. */
+        ApiReply reply = { 0 };
+        enum MHD_Result r;
+
+        h->api.body = h->body;
+        h->api.body_len = h->body_len;
+        api_route(&h->api, &reply);
+        if (!reply.doc)
+                api_error(&reply, NFV_ERR_INTERNAL, NULL, "handler produced no reply");
+        r = send_reply(s, conn, h, &reply);
+        json_object_put(reply.doc);
+        return r;
+}
+
+static void on_completed(void *cls _unused_, struct MHD_Connection *conn _unused_, void **con_cls,
+                         enum MHD_RequestTerminationCode toe _unused_) {
+        HttpRequest *h = *con_cls;
+        if (!h)
+                return;
+        api_request_done(&h->api);
+        free(h->body);
+        free(h);
+        *con_cls = NULL;
+}
+
+static void on_mhd_log(void *cls _unused_, const char *fmt, va_list ap) {
+        char buf[512];
+        vsnprintf(buf, sizeof(buf), fmt, ap);
+        buf[strcspn(buf, "\n")] = '\0';
+        log_debug("libmicrohttpd: %s", buf);
+}
+
+/* MHD has internal deadlines (connection timeouts) besides socket activity;
+ * after every run, arm our timer for the next one. */
+static int update_timer(ApiServer *s) {
+        MHD_UNSIGNED_LONG_LONG ms;
+        if (MHD_get_timeout(s->mhd, &ms) != MHD_YES)
+                return sd_event_source_set_enabled(s->timer_source, SD_EVENT_OFF);
+        uint64_t now;
+        sd_event_now(s->manager->event, CLOCK_MONOTONIC, &now);
+        sd_event_source_set_time(s->timer_source, now + ms * 1000);
+        return sd_event_source_set_enabled(s->timer_source, SD_EVENT_ONESHOT);
+}
+
+static int run_mhd(ApiServer *s) {
+        if (MHD_run(s->mhd) != MHD_YES)
+                log_warning("libmicrohttpd: MHD_run failed");
+        return update_timer(s);
+}
+
+static int on_io(sd_event_source *src _unused_, int fd _unused_, uint32_t revents _unused_,
+                 void *userdata) {
+        return run_mhd(userdata);
+}
+
+static int on_timer(sd_event_source *src _unused_, uint64_t usec _unused_, void *userdata) {
+        return run_mhd(userdata);
+}
+
+int api_server_new(Manager *m, int listen_fd, ApiServer **ret) {
+        ApiServer *s = calloc(1, sizeof(*s));
+        const union MHD_DaemonInfo *info;
+        int r;
+
+        if (!s) {
+                close(listen_fd);
+                return -ENOMEM;
+        }
+        s->manager = m;
+        /* No MHD threads: MHD_run() is called from our loop when its epoll
+         * descriptor is readable, so handlers run on the daemon's one thread. */
+        s->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_TURBO, 0, NULL, NULL,
+                                  on_access, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
+                                  MHD_OPTION_LISTEN_SOCKET, listen_fd,
+                                  MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) 60,
+                                  MHD_OPTION_CONNECTION_LIMIT, (unsigned) 256, MHD_OPTION_END);
+        if (!s->mhd) {
+                close(listen_fd);
+                free(s);
+                return log_error_errno(EIO, "cannot start the HTTP server");
+        }
+        info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+        if (!info) {
+                api_server_free(s);
+                return log_error_errno(EIO, "libmicrohttpd has no epoll support");
+        }
+        r = sd_event_add_io(m->event, &s->io_source, info->epoll_fd, EPOLLIN, on_io, s);
+        if (r >= 0)
+                r = sd_event_add_time(m->event, &s->timer_source, CLOCK_MONOTONIC, UINT64_MAX, 0,
+                                      on_timer, s);
+        if (r >= 0)
+                r = sd_event_source_set_priority(s->io_source, PRIORITY_API);
+        if (r < 0) {
+                api_server_free(s);
+                return log_error_errno(r, "cannot add the HTTP server to the event loop: %m");
+        }
+        *ret = s;
+        return 0;
+}
+
+ApiServer *api_server_free(ApiServer *s) {
+        if (!s)
+                return NULL;
+        sd_event_source_disable_unref(s->io_source);
+        sd_event_source_disable_unref(s->timer_source);
+        if (s->mhd) {
+                /* MHD closes the listening socket it was given when it stops. */
+                MHD_stop_daemon(s->mhd);
+        }
+        free(s);
+        return NULL;
+}

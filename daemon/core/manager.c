@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "manager.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "api/server.h"
+#include "log.h"
+
+static void on_hw_event(const char *subsystem, const char *action, void *userdata) {
+        Manager *m = userdata;
+        char reason[64];
+        snprintf(reason, sizeof(reason), "uevent %s %s", subsystem, action);
+        inventory_invalidate(m->inventory, reason);
+}
+
+int manager_new(sd_event *e, const Config *config, Manager **ret) {
+        _cleanup_(manager_freep) Manager *m = calloc(1, sizeof(*m));
+        struct timespec ts;
+        struct group *g;
+        int r;
+
+        if (!m)
+                return -ENOMEM;
+        m->event = sd_event_ref(e);
+        m->config = config;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        m->started_realtime_usec = (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
+
+        r = sysfs_open(config->sysfs_root, &m->sysfs);
+        if (r < 0)
+                return log_error_errno(r, "cannot open sysfs root %s: %m", config->sysfs_root);
+        r = inventory_new(m->sysfs, config->inventory_max_age_ms * 1000, &m->inventory);
+        if (r < 0)
+                return r;
+
+        /* Without uevents the inventory still refreshes by age; not fatal. */
+        r = uevent_watch_new(e, PRIORITY_HW_EVENTS, on_hw_event, m, &m->uevent);
+        if (r < 0)
+                log_warning("kernel device events unavailable; inventory refreshes every %llu ms",
+                            (unsigned long long) config->inventory_max_age_ms);
+
+        g = getgrnam(config->admin_group);
+        if (g) {
+                m->admin_gid = g->gr_gid;
+                m->have_admin_gid = true;
+        } else
+                log_debug("admin group %s does not exist: only root may change state",
+                          config->admin_group);
+
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+Manager *manager_free(Manager *m) {
+        if (!m)
+                return NULL;
+        api_server_free(m->api);
+        uevent_watch_free(m->uevent);
+        inventory_free(m->inventory);
+        sysfs_free(m->sysfs);
+        sd_event_unref(m->event);
+        free(m);
+        return NULL;
+}
+
+int manager_serve(Manager *m, int listen_fd) {
+        return api_server_new(m, listen_fd, &m->api);
+}
+
+bool manager_peer_is_admin(const Manager *m, uid_t uid, gid_t gid) {
+        struct passwd *pw;
+        gid_t groups[256];
+        int n = (int) ELEMENTSOF(groups);
+
+        if (uid == 0)
+                return true;
+        if (!m->have_admin_gid)
+                return false;
+        if (gid == m->admin_gid)
+                return true;
+        /* Supplementary groups are not in SO_PEERCRED; ask the user database. */
+        pw = getpwuid(uid);
+        if (!pw || getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0)
+                return false;
+        for (int i = 0; i < n; i++)
+                if (groups[i] == m->admin_gid)
+                        return true;
+        return false;
+}
