@@ -11,7 +11,7 @@ BUILD_PKGS="build-essential pkg-config
     libsystemd-dev libmicrohttpd-dev libcurl4-openssl-dev libcmocka-dev
     libdpdk-dev"
 TEST_PKGS="curl iproute2 systemd python3 libvirt-clients libvirt-daemon
-    tcpdump dpdk busybox-static cpio kmod"
+    tcpdump dpdk busybox-static cpio kmod man-db"
 
 . "$(dirname "$0")/lib-backports.sh"
 

@@ -33,6 +33,7 @@ typedef struct ApiRequest {
 typedef struct ApiReply {
         unsigned status;
         json_object *doc;   /* rendered as the body, owned by the reply */
+        const char *text;   /* or a body rendered already (not owned; valid until sent) */
         char allow[64];     /* for 405: the Allow header */
 } ApiReply;
 
@@ -45,6 +46,8 @@ int api_error(ApiReply *reply, NfvErrorCode code, const char *field, const char 
 int api_error_errno(ApiReply *reply, int error, const char *what);
 /* Reply 200 with doc (ownership taken). */
 int api_ok(ApiReply *reply, json_object *doc);
+/* Reply 200 with JSON text that outlives the reply (a cache). */
+int api_ok_text(ApiReply *reply, const char *text);
 
 /* Dispatch one request. Fills reply; never fails. */
 void api_route(ApiRequest *req, ApiReply *reply);

@@ -24,19 +24,13 @@ static const NfvPf *find_pf(ApiRequest *req, ApiReply *reply) {
 }
 
 int api_get_pfs(ApiRequest *req, ApiReply *reply) {
-        const PfList *l;
-        json_object *a, *doc;
-        int r = inventory_get(req->manager->inventory, &l);
+        const char *text;
+        int r = inventory_pfs_text(req->manager->inventory, &text);
 
         if (r < 0)
                 return api_error(reply, NFV_ERR_UNAVAILABLE, NULL,
                                  "cannot read the PCI inventory: %s", strerror(-r));
-        a = json_object_new_array_ext((int) l->n);
-        for (size_t i = 0; i < l->n; i++)
-                json_object_array_add(a, nfv_pf_to_json(&l->pfs[i]));
-        doc = json_object_new_object();
-        json_object_object_add(doc, "pfs", a);
-        return api_ok(reply, doc);
+        return api_ok_text(reply, text);
 }
 
 int api_get_pf(ApiRequest *req, ApiReply *reply) {

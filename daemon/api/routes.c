@@ -55,6 +55,7 @@ int api_error(ApiReply *reply, NfvErrorCode code, const char *field, const char 
         vsnprintf(msg, sizeof(msg), fmt, ap);
         va_end(ap);
         json_object_put(reply->doc);
+        reply->text = NULL;
         reply->doc = nfv_error_to_json(code, msg, field);
         reply->status = nfv_error_http_status(code);
         return 0;
@@ -78,6 +79,15 @@ int api_error_errno(ApiReply *reply, int error, const char *what) {
 int api_ok(ApiReply *reply, json_object *doc) {
         json_object_put(reply->doc);
         reply->doc = doc;
+        reply->text = NULL;
+        reply->status = 200;
+        return 0;
+}
+
+int api_ok_text(ApiReply *reply, const char *text) {
+        json_object_put(reply->doc);
+        reply->doc = NULL;
+        reply->text = text;
         reply->status = 200;
         return 0;
 }

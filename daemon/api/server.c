@@ -27,7 +27,8 @@ typedef struct HttpRequest {
         ApiRequest api;
         char *body;
         size_t body_len;
-        bool too_large;
+        bool too_large;    /* body beyond the limit: discard the rest, then 413 */
+        size_t discarded;
         bool answered;
         uint64_t start_usec;
 } HttpRequest;
@@ -38,19 +39,47 @@ static uint64_t now_usec(void) {
         return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
 }
 
+/* The client's credentials belong to the connection, not to each request:
+ * read them once with SO_PEERCRED when the connection is accepted. */
+typedef struct Peer {
+        struct ucred cred;
+        bool known;
+} Peer;
+
+static void on_connection(void *cls _unused_, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe) {
+        if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+                const union MHD_ConnectionInfo *ci =
+                        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+                Peer *p = calloc(1, sizeof(*p));
+                socklen_t len = sizeof(p->cred);
+                if (!p)
+                        return;
+                p->cred = (struct ucred){ .pid = 0, .uid = (uid_t) -1, .gid = (gid_t) -1 };
+                p->known = ci && getsockopt(ci->connect_fd, SOL_SOCKET, SO_PEERCRED, &p->cred,
+                                            &len) == 0;
+                *socket_context = p;
+        } else {
+                free(*socket_context);
+                *socket_context = NULL;
+        }
+}
+
 static void peer_credentials(struct MHD_Connection *conn, HttpRequest *h) {
         const union MHD_ConnectionInfo *ci =
-                MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-        socklen_t len = sizeof(h->api.peer);
+                MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        const Peer *p = ci ? ci->socket_context : NULL;
 
-        h->api.peer = (struct ucred){ .pid = 0, .uid = (uid_t) -1, .gid = (gid_t) -1 };
-        if (ci && getsockopt(ci->connect_fd, SOL_SOCKET, SO_PEERCRED, &h->api.peer, &len) == 0)
-                h->api.peer_known = true;
+        h->api.peer = p ? p->cred : (struct ucred){ .pid = 0, .uid = (uid_t) -1, .gid = (gid_t) -1 };
+        h->api.peer_known = p && p->known;
 }
 
 static enum MHD_Result send_reply(ApiServer *s, struct MHD_Connection *conn, HttpRequest *h,
                                   ApiReply *reply) {
-        const char *text = json_object_to_json_string_ext(reply->doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+        const char *text = reply->text ? reply->text
+                                       : json_object_to_json_string_ext(
+                                                 reply->doc, JSON_C_TO_STRING_PLAIN |
+                                                                     JSON_C_TO_STRING_NOSLASHESCAPE);
         struct MHD_Response *resp;
         enum MHD_Result ret;
         size_t len = strlen(text);
@@ -124,7 +153,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         }
 
         if (h->answered) {
-                /* We already replied (413); discard whatever still arrives. */
+                /* Replied already (413 on an announced length): ignore the rest. */
                 *upload_data_size = 0;
                 return MHD_YES;
         }
@@ -132,8 +161,15 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         if (*upload_data_size > 0) {
                 size_t n = *upload_data_size;
                 *upload_data_size = 0;
-                if (h->body_len + n > limit)
-                        return reply_too_large(s, conn, h);
+                if (h->too_large || h->body_len + n > limit) {
+                        /* libmicrohttpd accepts a reply only once the body is read, so
+                         * a body with no announced length is drained without being
+                         * stored. A client that keeps sending far past the limit is
+                         * cut off instead. */
+                        h->too_large = true;
+                        h->discarded += n;
+                        return h->discarded > 16 * limit ? MHD_NO : MHD_YES;
+                }
                 char *nb = realloc(h->body, h->body_len + n + 1);
                 if (!nb)
                         return MHD_NO;
@@ -148,10 +184,12 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         ApiReply reply = { 0 };
         enum MHD_Result r;
 
+        if (h->too_large)
+                return reply_too_large(s, conn, h);
         h->api.body = h->body;
         h->api.body_len = h->body_len;
         api_route(&h->api, &reply);
-        if (!reply.doc)
+        if (!reply.doc && !reply.text)
                 api_error(&reply, NFV_ERR_INTERNAL, NULL, "handler produced no reply");
         r = send_reply(s, conn, h, &reply);
         json_object_put(reply.doc);
@@ -169,6 +207,32 @@ static void on_completed(void *cls _unused_, struct MHD_Connection *conn _unused
         *con_cls = NULL;
 }
 
+static int hex_digit(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        c = (char) (c | 0x20);
+        return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Percent-decoding of the URL, in place. The default decoder turns "%00" into
+ * a NUL that would silently cut the path short ("/v1/pfs/X%00junk" reaching
+ * PF X); here "%00" and malformed escapes stay as they are, so they fail
+ * validation like any other bad character. */
+static size_t unescape_url(void *cls _unused_, struct MHD_Connection *c _unused_, char *s) {
+        char *w = s;
+        for (const char *r = s; *r; r++) {
+                int hi, lo;
+                if (r[0] == '%' && (hi = hex_digit(r[1])) >= 0 && (lo = hex_digit(r[2])) >= 0 &&
+                    (hi | lo) != 0) {
+                        *w++ = (char) (hi << 4 | lo);
+                        r += 2;
+                } else
+                        *w++ = *r;
+        }
+        *w = '\0';
+        return (size_t) (w - s);
+}
+
 static void on_mhd_log(void *cls _unused_, const char *fmt, va_list ap) {
         char buf[512];
         vsnprintf(buf, sizeof(buf), fmt, ap);
@@ -176,22 +240,23 @@ static void on_mhd_log(void *cls _unused_, const char *fmt, va_list ap) {
         log_debug("libmicrohttpd: %s", buf);
 }
 
-/* MHD has internal deadlines (connection timeouts) besides socket activity;
- * after every run, arm our timer for the next one. */
-static int update_timer(ApiServer *s) {
-        MHD_UNSIGNED_LONG_LONG ms;
-        if (MHD_get_timeout(s->mhd, &ms) != MHD_YES)
-                return sd_event_source_set_enabled(s->timer_source, SD_EVENT_OFF);
+/* MHD has deadlines besides socket activity: "run again at once" (0 ms, more
+ * work buffered) and connection timeouts (seconds). The first is handled by
+ * running again here; the second arms a coarse timer, so that a busy loop
+ * does not re-arm a timerfd for every request. */
+static int run_mhd(ApiServer *s) {
+        MHD_UNSIGNED_LONG_LONG ms = 0;
         uint64_t now;
+
+        for (unsigned i = 0; i < 8 && ms == 0; i++) {
+                if (MHD_run(s->mhd) != MHD_YES)
+                        log_warning("libmicrohttpd: MHD_run failed");
+                if (MHD_get_timeout(s->mhd, &ms) != MHD_YES)
+                        return sd_event_source_set_enabled(s->timer_source, SD_EVENT_OFF);
+        }
         sd_event_now(s->manager->event, CLOCK_MONOTONIC, &now);
         sd_event_source_set_time(s->timer_source, now + ms * 1000);
         return sd_event_source_set_enabled(s->timer_source, SD_EVENT_ONESHOT);
-}
-
-static int run_mhd(ApiServer *s) {
-        if (MHD_run(s->mhd) != MHD_YES)
-                log_warning("libmicrohttpd: MHD_run failed");
-        return update_timer(s);
 }
 
 static int on_io(sd_event_source *src _unused_, int fd _unused_, uint32_t revents _unused_,
@@ -219,6 +284,8 @@ int api_server_new(Manager *m, int listen_fd, ApiServer **ret) {
                                   on_access, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
                                   MHD_OPTION_LISTEN_SOCKET, listen_fd,
                                   MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                                  MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+                                  MHD_OPTION_UNESCAPE_CALLBACK, unescape_url, s,
                                   MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) 60,
                                   MHD_OPTION_CONNECTION_LIMIT, (unsigned) 256, MHD_OPTION_END);
         if (!s->mhd) {
@@ -237,6 +304,10 @@ int api_server_new(Manager *m, int listen_fd, ApiServer **ret) {
                                       on_timer, s);
         if (r >= 0)
                 r = sd_event_source_set_priority(s->io_source, PRIORITY_API);
+        /* Connection timeouts are in seconds; a quarter second of slack lets
+         * sd-event keep the timerfd armed across many requests. */
+        if (r >= 0)
+                r = sd_event_source_set_time_accuracy(s->timer_source, 250 * 1000);
         if (r < 0) {
                 api_server_free(s);
                 return log_error_errno(r, "cannot add the HTTP server to the event loop: %m");

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "log.h"
@@ -14,6 +15,7 @@ struct Inventory {
         uint64_t scanned_at; /* CLOCK_MONOTONIC, usec */
         uint64_t max_age;
         uint64_t scans;
+        char *pfs_text; /* rendered list; NULL until asked for after a scan */
 };
 
 static uint64_t now_usec(void) {
@@ -36,6 +38,7 @@ Inventory *inventory_free(Inventory *inv) {
         if (!inv)
                 return NULL;
         pf_list_done(&inv->list);
+        free(inv->pfs_text);
         free(inv);
         return NULL;
 }
@@ -47,6 +50,8 @@ static int rescan(Inventory *inv) {
                 return r;
         pf_list_done(&inv->list);
         inv->list = l;
+        free(inv->pfs_text);
+        inv->pfs_text = NULL;
         inv->valid = true;
         inv->scanned_at = now_usec();
         inv->scans++;
@@ -82,6 +87,28 @@ void inventory_invalidate(Inventory *inv, const char *reason) {
         if (inv->valid)
                 log_debug("inventory: stale (%s)", reason);
         inv->valid = false;
+}
+
+int inventory_pfs_text(Inventory *inv, const char **ret) {
+        const PfList *l;
+        int r = inventory_get(inv, &l);
+
+        if (r < 0)
+                return r;
+        if (!inv->pfs_text) {
+                json_object *a = json_object_new_array_ext((int) l->n), *doc;
+                for (size_t i = 0; i < l->n; i++)
+                        json_object_array_add(a, nfv_pf_to_json(&l->pfs[i]));
+                doc = json_object_new_object();
+                json_object_object_add(doc, "pfs", a);
+                inv->pfs_text = strdup(json_object_to_json_string_ext(
+                        doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+                json_object_put(doc);
+                if (!inv->pfs_text)
+                        return -ENOMEM;
+        }
+        *ret = inv->pfs_text;
+        return 0;
 }
 
 uint64_t inventory_scan_count(const Inventory *inv) {

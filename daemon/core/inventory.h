@@ -29,5 +29,11 @@ int inventory_get(Inventory *inv, const PfList **ret);
 int inventory_find_pf(Inventory *inv, const char *address, const NfvPf **ret);
 /* Mark the list stale; the next get rescans. */
 void inventory_invalidate(Inventory *inv, const char *reason);
+/* GET /v1/pfs is the most frequent request (dashboards, orchestrators poll
+ * it), so the rendered {"pfs":[...]} document of the current list is kept
+ * with it and rebuilt only after a rescan. The text stays valid until the
+ * next call of inventory_get or inventory_invalidate. */
+int inventory_pfs_text(Inventory *inv, const char **ret);
+
 /* Number of scans done so far (for health and tests of the refresh policy). */
 uint64_t inventory_scan_count(const Inventory *inv);

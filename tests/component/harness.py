@@ -50,9 +50,9 @@ class Reply:
 
 
 class Daemon:
-    def __init__(self, sysfs_root, extra_args=(), config=None):
+    def __init__(self, sysfs_root, extra_args=(), config=None, socket_path=None):
         self.tmp = tempfile.mkdtemp(prefix="nfvcapd-test-")
-        self.socket = os.path.join(self.tmp, "nfvcapd.sock")
+        self.socket = socket_path or os.path.join(self.tmp, "nfvcapd.sock")
         self.log_path = os.path.join(self.tmp, "nfvcapd.log")
         args = [NFVCAPD, "--sysfs-root", sysfs_root, "--socket", self.socket,
                 "--log-target", "stderr", "--log-level", "debug"]
@@ -82,11 +82,13 @@ class Daemon:
                 return
             except OSError:
                 time.sleep(0.02)
+        log = self.read_log()
         self.stop()
-        raise RuntimeError("nfvcapd did not listen within %ds:\n%s" % (timeout, self.read_log()))
+        raise RuntimeError("nfvcapd did not listen within %ds:\n%s" % (timeout, log))
 
     def read_log(self):
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         with open(self.log_path) as f:
             return f.read()
 
@@ -156,9 +158,18 @@ class DaemonTestCase(unittest.TestCase):
         self.daemons = []
 
     def tearDown(self):
+        problems = []
         for d in self.daemons:
+            d.stop()
+            log = d.read_log()
+            # Under the sanitizer build, a report in the daemon's output fails the test.
+            for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+                if marker in log:
+                    problems.append(log[log.index(marker) - 200 if log.index(marker) > 200 else 0:][:3000])
             d.cleanup()
         shutil.rmtree(self.tmp, ignore_errors=True)
+        if problems:
+            self.fail("sanitizer report from nfvcapd:\n" + "\n".join(problems))
 
     def start(self, root=None, **kw):
         d = Daemon(root or self.fs.root, **kw)
