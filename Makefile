@@ -43,14 +43,23 @@ override CFLAGS += -std=gnu11 $(WARNINGS) $(SANFLAGS) -fstack-protector-strong -
             -DNFVCAP_VERSION='"$(VERSION)"' -Icommon -Iproto -Idaemon -MMD -MP
 override LDFLAGS += $(SANFLAGS)
 
+# Sources by area. Each feature appends its own files with += on its own lines.
 COMMON_SRC := common/log.c
-PROTO_SRC  := proto/addr.c proto/error.c proto/inventory.c proto/jsonutil.c
+PROTO_SRC  := proto/addr.c proto/error.c proto/inventory.c proto/jsonutil.c proto/vfsettings.c
 HW_SRC     := daemon/hw/family.c daemon/hw/sriov.c daemon/hw/sysfs.c daemon/hw/netdev.c \
-              daemon/hw/pci.c daemon/hw/uevent.c
+              daemon/hw/pci.c daemon/hw/uevent.c daemon/hw/rtnl.c daemon/hw/vfcount.c \
+              daemon/hw/vfcaps.c
 DAEMON_SRC := daemon/conf.c daemon/core/manager.c daemon/core/inventory.c \
               daemon/api/server.c daemon/api/listen.c daemon/api/routes.c daemon/api/pfs.c \
-              daemon/api/system.c $(HW_SRC)
-CLI_SRC    := cli/nfvcapctl.c cli/client.c cli/table.c cli/commands-pf.c
+              daemon/api/vfs.c daemon/api/state.c \
+              daemon/api/system.c daemon/store/statefile.c daemon/core/desired.c \
+              daemon/core/plan.c daemon/core/runtime.c daemon/core/observe.c \
+              daemon/core/apply.c daemon/core/reconcile.c
+CLI_SRC    := cli/nfvcapctl.c cli/client.c cli/table.c cli/commands-pf.c cli/commands-vf.c
+UNIT_TESTS := test-addr test-error test-inventory-json test-sriov test-family test-conf \
+              test-uevent test-routes
+
+DAEMON_SRC += $(HW_SRC)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
@@ -58,8 +67,6 @@ PROTO_LIB  := $(BUILD)/libnfvcap-proto.a
 NFVCAPD    := $(BUILD)/nfvcapd
 NFVCAPCTL  := $(BUILD)/nfvcapctl
 
-UNIT_TESTS := test-addr test-error test-inventory-json test-sriov test-family test-conf \
-              test-uevent test-routes
 UNIT_BINS  := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 BENCH_BINS := $(BUILD)/bench/http-load $(BUILD)/bench/mhd-reference
 

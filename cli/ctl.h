@@ -20,10 +20,22 @@ enum {
         EXIT_UNREACHABLE = 3, /* the daemon could not be reached */
 };
 
+/* An option of one command (nfvcapctl vf set --mac M). */
+typedef struct CtlOption {
+        const char *name;    /* without "--" */
+        const char *arg;     /* metavariable, or NULL for a flag */
+        const char *help;
+} CtlOption;
+
+#define CTL_MAX_OPTIONS 16
+
 typedef struct Ctl {
         Client *client;
         const char *socket_path;
         bool json;
+        /* The running command's options as given: value, "" for a flag, NULL if absent. */
+        const CtlOption *options;
+        const char *option_values[CTL_MAX_OPTIONS];
 } Ctl;
 
 typedef struct CtlCommand {
@@ -33,12 +45,21 @@ typedef struct CtlCommand {
         int min_args, max_args;
         int (*run)(Ctl *ctl, int argc, char **argv);
         const char *summary;
-        const char *help; /* further lines for `--help`; may be NULL */
+        const char *help;           /* further lines for `--help`; may be NULL */
+        const CtlOption *options;   /* NULL-name-terminated; may be NULL */
 } CtlCommand;
+
+/* The value of the running command's option `name`: NULL when not given. */
+const char *ctl_option(const Ctl *ctl, const char *name);
+/* Parse "on"/"off" (also true/false, yes/no, 1/0); -1 with a usage message otherwise. */
+int ctl_parse_on_off(const char *option, const char *value);
 
 /* GET path; on success *ret is the document (caller frees) and the result is
  * EXIT_OK; otherwise the error was printed and the exit code is returned. */
 int ctl_get(Ctl *ctl, const char *path, json_object **ret);
+/* Any method, with an optional JSON body; same contract as ctl_get. */
+int ctl_request(Ctl *ctl, const char *method, const char *path, json_object *body,
+                json_object **ret);
 /* Print a document as indented JSON on stdout. */
 void ctl_print_json(json_object *doc);
 /* Validate a PCI address argument; prints the usage error. */
@@ -46,3 +67,5 @@ int ctl_parse_pci_addr(const char *arg, char buf[static 18]);
 
 extern const CtlCommand pf_commands[];
 extern const unsigned pf_commands_count;
+extern const CtlCommand vf_commands[];
+extern const unsigned vf_commands_count;

@@ -21,6 +21,7 @@ static const struct {
         const unsigned *count;
 } command_tables[] = {
         { pf_commands, &pf_commands_count },
+        { vf_commands, &vf_commands_count },
 };
 
 static const char *default_socket(void) {
@@ -35,7 +36,8 @@ static void usage(FILE *f) {
                 for (unsigned i = 0; i < *command_tables[t].count; i++) {
                         const CtlCommand *c = &command_tables[t].table[i];
                         char head[64];
-                        snprintf(head, sizeof(head), "%s %s %s", c->noun, c->verb, c->args);
+                        snprintf(head, sizeof(head), "%s%s%s %s", c->noun, c->verb ? " " : "",
+                                 c->verb ? c->verb : "", c->args);
                         fprintf(f, "  %-28s %s\n", head, c->summary);
                 }
         fprintf(f, "\nOptions:\n"
@@ -50,18 +52,56 @@ static void usage(FILE *f) {
 }
 
 static void command_help(const CtlCommand *c) {
-        printf("Usage: nfvcapctl %s %s %s [--json] [--socket PATH]\n%s\n", c->noun, c->verb,
-               c->args, c->summary);
+        printf("Usage: nfvcapctl %s%s%s %s%s [--json] [--socket PATH]\n%s\n", c->noun,
+               c->verb ? " " : "", c->verb ? c->verb : "", c->args,
+               c->options ? " [OPTION]..." : "", c->summary);
         if (c->help)
                 printf("\n%s\n", c->help);
+        if (c->options) {
+                printf("\nOptions:\n");
+                for (const CtlOption *o = c->options; o->name; o++) {
+                        char head[48];
+                        snprintf(head, sizeof(head), "--%s%s%s", o->name, o->arg ? " " : "",
+                                 o->arg ? o->arg : "");
+                        printf("  %-26s %s\n", head, o->help);
+                }
+        }
 }
 
-static const CtlCommand *find_command(const char *noun, const char *verb) {
+const char *ctl_option(const Ctl *ctl, const char *name) {
+        for (unsigned i = 0; ctl->options && ctl->options[i].name && i < CTL_MAX_OPTIONS; i++)
+                if (streq(ctl->options[i].name, name))
+                        return ctl->option_values[i];
+        return NULL;
+}
+
+int ctl_parse_on_off(const char *option, const char *value) {
+        static const char *const on[] = { "on", "true", "yes", "1" };
+        static const char *const off[] = { "off", "false", "no", "0" };
+        for (size_t i = 0; i < ELEMENTSOF(on); i++) {
+                if (streq(value, on[i]))
+                        return 1;
+                if (streq(value, off[i]))
+                        return 0;
+        }
+        fprintf(stderr, "nfvcapctl: --%s takes on or off, not \"%s\"\n", option, value);
+        return -1;
+}
+
+/* The command named by the first one or two words (verb NULL: a one-word
+ * command such as "status"). *words says how many it took. */
+static const CtlCommand *find_command(int n, char **w, int *words) {
         for (size_t t = 0; t < ELEMENTSOF(command_tables); t++)
                 for (unsigned i = 0; i < *command_tables[t].count; i++) {
                         const CtlCommand *c = &command_tables[t].table[i];
-                        if (streq(c->noun, noun) && streq(c->verb, verb))
+                        if (n >= 1 && !c->verb && streq(c->noun, w[0])) {
+                                *words = 1;
                                 return c;
+                        }
+                        if (n >= 2 && c->verb && streq(c->noun, w[0]) && streq(c->verb, w[1])) {
+                                *words = 2;
+                                return c;
+                        }
                 }
         return NULL;
 }
@@ -94,9 +134,14 @@ int ctl_parse_pci_addr(const char *arg, char buf[static 18]) {
 }
 
 int ctl_get(Ctl *ctl, const char *path, json_object **ret) {
+        return ctl_request(ctl, "GET", path, NULL, ret);
+}
+
+int ctl_request(Ctl *ctl, const char *method, const char *path, json_object *body,
+                json_object **ret) {
         ClientReply reply;
         NfvError e;
-        int r = client_request(ctl->client, "GET", path, NULL, &reply);
+        int r = client_request(ctl->client, method, path, body, &reply);
 
         if (r < 0) {
                 fprintf(stderr, "nfvcapctl: %s\n", client_last_error(ctl->client));
@@ -116,8 +161,31 @@ int ctl_get(Ctl *ctl, const char *path, json_object **ret) {
         return EXIT_API_ERROR;
 }
 
+/* The command named by the first two words of the command line that are not
+ * global options (or their arguments). */
+static const CtlCommand *peek_command(int argc, char **argv, const struct option *global) {
+        char *words[2];
+        int n = 0, used;
+
+        for (int i = 1; i < argc && n < 2; i++) {
+                char *a = argv[i];
+                if (streq(a, "--"))
+                        break;
+                if (a[0] == '-') {
+                        /* Skip the value of a global option that takes one ("--socket P"). */
+                        for (const struct option *o = global; o->name; o++)
+                                if (o->has_arg == required_argument && startswith(a, "--") &&
+                                    streq(a + 2, o->name))
+                                        i++;
+                        continue;
+                }
+                words[n++] = a;
+        }
+        return find_command(n, words, &used);
+}
+
 int main(int argc, char **argv) {
-        static const struct option opts[] = {
+        static const struct option global[] = {
                 { "socket", required_argument, NULL, 's' },
                 { "json", no_argument, NULL, 'j' },
                 { "timeout", required_argument, NULL, 't' },
@@ -125,12 +193,27 @@ int main(int argc, char **argv) {
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
+        struct option opts[ELEMENTSOF(global) + CTL_MAX_OPTIONS];
         Ctl ctl = { .socket_path = default_socket() };
-        const CtlCommand *cmd;
+        const CtlCommand *cmd = peek_command(argc, argv, global);
         char *positional[16];
-        int npos = 0, o, r;
+        int npos = 0, o, r, words = 0;
+        size_t nopts = 0;
         long timeout = 30;
         bool want_help = false;
+
+        /* Global options plus the command's own, so both may come anywhere. */
+        for (size_t i = 0; global[i].name; i++)
+                opts[nopts++] = global[i];
+        if (cmd && cmd->options) {
+                ctl.options = cmd->options;
+                for (unsigned i = 0; cmd->options[i].name && i < CTL_MAX_OPTIONS - 1; i++)
+                        opts[nopts++] = (struct option){ cmd->options[i].name,
+                                                         cmd->options[i].arg ? required_argument
+                                                                             : no_argument,
+                                                         NULL, 0x100 + (int) i };
+        }
+        opts[nopts] = (struct option){ 0 };
 
         /* Options may come before or after the command words (GNU permutation). */
         while ((o = getopt_long(argc, argv, "h", opts, NULL)) >= 0) {
@@ -157,7 +240,12 @@ int main(int argc, char **argv) {
                         want_help = true;
                         break;
                 default:
-                        fprintf(stderr, "Try 'nfvcapctl --help'.\n");
+                        if (o >= 0x100 && o < 0x100 + CTL_MAX_OPTIONS) {
+                                ctl.option_values[o - 0x100] = optarg ? optarg : "";
+                                break;
+                        }
+                        fprintf(stderr, "Try 'nfvcapctl --help'%s.\n",
+                                cmd ? " or the command's --help" : "");
                         return EXIT_USAGE;
                 }
         }
@@ -168,27 +256,29 @@ int main(int argc, char **argv) {
                 usage(want_help ? stdout : stderr);
                 return want_help ? EXIT_OK : EXIT_USAGE;
         }
-        if (npos == 1) {
+        cmd = find_command(npos, positional, &words);
+        if (!cmd) {
                 if (want_help && noun_exists(positional[0])) {
                         usage(stdout);
                         return EXIT_OK;
                 }
-                fprintf(stderr, "nfvcapctl: \"%s\" needs a subcommand. Try 'nfvcapctl --help'.\n",
-                        positional[0]);
-                return EXIT_USAGE;
-        }
-        cmd = find_command(positional[0], positional[1]);
-        if (!cmd) {
-                fprintf(stderr, "nfvcapctl: unknown command \"%s %s\". Try 'nfvcapctl --help'.\n",
-                        positional[0], positional[1]);
+                if (npos == 1 && noun_exists(positional[0]))
+                        fprintf(stderr,
+                                "nfvcapctl: \"%s\" needs a subcommand. Try 'nfvcapctl --help'.\n",
+                                positional[0]);
+                else
+                        fprintf(stderr, "nfvcapctl: unknown command \"%s%s%s\". Try 'nfvcapctl "
+                                        "--help'.\n",
+                                positional[0], npos > 1 ? " " : "", npos > 1 ? positional[1] : "");
                 return EXIT_USAGE;
         }
         if (want_help) {
                 command_help(cmd);
                 return EXIT_OK;
         }
-        if (npos - 2 < cmd->min_args || npos - 2 > cmd->max_args) {
-                fprintf(stderr, "Usage: nfvcapctl %s %s %s\n", cmd->noun, cmd->verb, cmd->args);
+        if (npos - words < cmd->min_args || npos - words > cmd->max_args) {
+                fprintf(stderr, "Usage: nfvcapctl %s%s%s %s\n", cmd->noun, cmd->verb ? " " : "",
+                        cmd->verb ? cmd->verb : "", cmd->args);
                 return EXIT_USAGE;
         }
 
@@ -198,7 +288,7 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "nfvcapctl: out of memory\n");
                 return EXIT_API_ERROR;
         }
-        r = cmd->run(&ctl, npos - 2, positional + 2);
+        r = cmd->run(&ctl, npos - words, positional + words);
         client_free(ctl.client);
         curl_global_cleanup();
         return r;

@@ -44,6 +44,12 @@ static const ConfKey keys[] = {
              24ull * 3600 * 1000, "rescan the hardware at least this often, in ms (0: always)"),
         UINT("max_body_bytes", "max-body-bytes", "BYTES", max_body_bytes, 16ull << 20,
              "largest request body accepted; larger gets 413"),
+        STR("state_dir", "state-dir", "DIR", state_dir,
+            "where the desired state (state.json) is kept"),
+        UINT("reconcile_interval_ms", "reconcile-interval-ms", "MS", reconcile_interval_ms,
+             24ull * 3600 * 1000, "compare observed with desired state at least this often, in ms"),
+        UINT("vf_wait_timeout_ms", "vf-wait-timeout-ms", "MS", vf_wait_timeout_ms, 600000,
+             "how long new VFs may take to get a driver and an interface, in ms"),
 };
 
 _Static_assert(ELEMENTSOF(keys) <= CONFIG_MAX_KEYS, "raise CONFIG_MAX_KEYS");
@@ -58,6 +64,9 @@ void config_init_defaults(Config *c) {
                 .log_target = strdup("auto"),
                 .inventory_max_age_ms = 10000,
                 .max_body_bytes = 65536,
+                .state_dir = strdup("/var/lib/nfvcap"),
+                .reconcile_interval_ms = 30000,
+                .vf_wait_timeout_ms = 10000,
         };
 }
 

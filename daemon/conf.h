@@ -24,6 +24,9 @@ typedef struct Config {
         char *log_target;
         uint64_t inventory_max_age_ms;
         uint64_t max_body_bytes;
+        char *state_dir;
+        uint64_t reconcile_interval_ms;
+        uint64_t vf_wait_timeout_ms;
 } Config;
 
 void config_init_defaults(Config *c);

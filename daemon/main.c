@@ -17,6 +17,7 @@
 #include "api/server.h"
 #include "conf.h"
 #include "core/manager.h"
+#include "core/vfmgr.h"
 #include "log.h"
 
 
@@ -158,6 +159,9 @@ static int run(int argc, char **argv) {
         r = manager_new(e, &config, &m);
         if (r < 0)
                 goto out;
+        r = vfmgr_load_state(m);
+        if (r < 0)
+                goto out;
 
         /* Scan once before accepting requests: a broken sysfs root fails start-up
          * loudly instead of every request. */
@@ -165,6 +169,14 @@ static int run(int argc, char **argv) {
         if (r < 0) {
                 log_error_errno(r, "cannot read the PCI inventory under %s: %m",
                                 config.sysfs_root);
+                goto out;
+        }
+
+        /* Make the desired state true before saying READY=1: units ordered after
+         * nfvcapd.service (libvirt's guests) find their VFs in place. */
+        r = reconcile_setup(m);
+        if (r < 0) {
+                log_error_errno(r, "cannot set up reconciliation: %m");
                 goto out;
         }
 
@@ -186,10 +198,16 @@ static int run(int argc, char **argv) {
         if (r < 0)
                 log_warning_errno(r, "cannot enable the watchdog: %m");
 
-        log_info("nfvcapd " NFVCAP_VERSION " serving %s (%zu SR-IOV PF(s) under %s)",
-                 created ? config.socket_path : "the systemd socket", pfs->n, config.sysfs_root);
-        (void) sd_notifyf(false, "READY=1\nSTATUS=Serving %zu SR-IOV PF(s) on %s", pfs->n,
-                          created ? config.socket_path : "the systemd socket");
+        /* The reconcile may have rescanned: ask again rather than keep the old pointer. */
+        r = inventory_get(m->inventory, &pfs);
+        if (r < 0)
+                goto out;
+        log_info("nfvcapd " NFVCAP_VERSION " serving %s (%zu SR-IOV PF(s) under %s)%s",
+                 created ? config.socket_path : "the systemd socket", pfs->n, config.sysfs_root,
+                 m->read_only_reason ? ", read-only" : "");
+        (void) sd_notifyf(false, "READY=1\nSTATUS=Serving %zu SR-IOV PF(s) on %s%s", pfs->n,
+                          created ? config.socket_path : "the systemd socket",
+                          m->read_only_reason ? " (read-only: state file unusable)" : "");
 
         r = sd_event_loop(e);
         if (r < 0)

@@ -12,6 +12,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "macros.h"
+
+DEFINE_CLEANUP_FUNC(json_object *, json_object_put);
+
 int json_get_string(json_object *o, const char *key, bool required, const char **ret);
 int json_get_int64(json_object *o, const char *key, bool required, int64_t min, int64_t max,
                    int64_t *ret);

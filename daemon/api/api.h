@@ -28,6 +28,8 @@ typedef struct ApiRequest {
         size_t body_len;
         struct ucred peer; /* pid 0 / uid -1 when unavailable */
         bool peer_known;
+        const char *content_type; /* NULL when the client sent none */
+        void *conn;               /* the HTTP connection, for api_query() */
 } ApiRequest;
 
 typedef struct ApiReply {
@@ -49,6 +51,15 @@ int api_ok(ApiReply *reply, json_object *doc);
 /* Reply 200 with JSON text that outlives the reply (a cache). */
 int api_ok_text(ApiReply *reply, const char *text);
 
+/* A query-string argument (?force=true), or NULL. */
+const char *api_query(const ApiRequest *req, const char *key);
+/* A boolean query flag: absent or "false"/"0" is false, "true"/"1"/"" is true.
+ * Anything else is a 400 naming it (returns -EINVAL with the reply filled). */
+int api_query_flag(const ApiRequest *req, ApiReply *reply, const char *key, bool *ret);
+/* The request body as a JSON object. NULL with a 400/415 reply when it is
+ * missing, not JSON (strict: no comments, valid UTF-8) or not an object. */
+json_object *api_body_object(const ApiRequest *req, ApiReply *reply);
+
 /* Dispatch one request. Fills reply; never fails. */
 void api_route(ApiRequest *req, ApiReply *reply);
 /* Free what routing stored in req (the canonical parameters). */
@@ -61,3 +72,10 @@ int api_get_pfs(ApiRequest *req, ApiReply *reply);
 int api_get_pf(ApiRequest *req, ApiReply *reply);
 int api_get_vfs(ApiRequest *req, ApiReply *reply);
 int api_get_vf(ApiRequest *req, ApiReply *reply);
+int api_put_vf_count(ApiRequest *req, ApiReply *reply);
+int api_patch_vf(ApiRequest *req, ApiReply *reply);
+int api_delete_vf_settings(ApiRequest *req, ApiReply *reply);
+int api_get_state(ApiRequest *req, ApiReply *reply);
+int api_put_state(ApiRequest *req, ApiReply *reply);
+int api_post_plan(ApiRequest *req, ApiReply *reply);
+int api_get_status(ApiRequest *req, ApiReply *reply);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "core/vfmgr.h"
 #include "inventory.h"
 
 /* GET /v1/pfs, /v1/pfs/{addr}, /v1/pfs/{addr}/vfs, /v1/pfs/{addr}/vfs/{index} */
@@ -33,34 +34,35 @@ int api_get_pfs(ApiRequest *req, ApiReply *reply) {
         return api_ok_text(reply, text);
 }
 
+/* The single-PF document adds what the list leaves out: what nfvcapd manages
+ * on it, whether that is in sync, and what the driver can do with its VFs. */
 int api_get_pf(ApiRequest *req, ApiReply *reply) {
-        const NfvPf *pf = find_pf(req, reply);
-        return pf ? api_ok(reply, nfv_pf_to_json(pf)) : 0;
-}
+        Manager *m = req->manager;
+        const NfvPf *pf;
+        const DesiredPf *d;
+        Observation ob;
+        PfRuntime *rt;
+        json_object *o;
 
-int api_get_vfs(ApiRequest *req, ApiReply *reply) {
-        const NfvPf *pf = find_pf(req, reply);
-        json_object *a, *doc;
-
+        /* Observing learns the driver's VF capabilities if not known yet. */
+        if (vfmgr_observe(m, req->params[0], &ob) >= 0)
+                observation_done(&ob);
+        pf = find_pf(req, reply);
         if (!pf)
                 return 0;
-        a = json_object_new_array_ext((int) pf->n_vfs);
-        for (size_t i = 0; i < pf->n_vfs; i++)
-                json_object_array_add(a, nfv_vf_to_json(&pf->vfs[i]));
-        doc = json_object_new_object();
-        json_object_object_add(doc, "vfs", a);
-        return api_ok(reply, doc);
+        o = nfv_pf_to_json(pf);
+        d = desired_find_pf(&m->desired, pf->address);
+        rt = runtime_find(m, pf->address);
+        json_object_object_add(o, "managed", json_object_new_boolean(d != NULL));
+        json_object_object_add(o, "desired_vf_count",
+                               d && d->has_vf_count ? json_object_new_int((int) d->vf_count)
+                                                    : NULL);
+        json_object_object_add(o, "sync", sync_status_to_json(rt ? &rt->status
+                                                                 : &(SyncStatus){ .in_sync = -1 }));
+        json_object_object_add(o, "vf_capabilities", rt ? vf_caps_to_json(&rt->caps) : NULL);
+        /* Without a VF to probe through, only the known driver facts are in. */
+        json_object_object_add(o, "vf_capabilities_probed",
+                               json_object_new_boolean(rt && rt->probed));
+        return api_ok(reply, o);
 }
 
-int api_get_vf(ApiRequest *req, ApiReply *reply) {
-        const NfvPf *pf = find_pf(req, reply);
-        unsigned index = (unsigned) atoi(req->params[1]);
-
-        if (!pf)
-                return 0;
-        for (size_t i = 0; i < pf->n_vfs; i++)
-                if (pf->vfs[i].index == index)
-                        return api_ok(reply, nfv_vf_to_json(&pf->vfs[i]));
-        return api_error(reply, NFV_ERR_NOT_FOUND, "index", "%s has no VF %u (it has %zu)",
-                         pf->address, index, pf->n_vfs);
-}

@@ -43,6 +43,13 @@ static const ApiRoute routes[] = {
         { "GET", "/v1/pfs/{addr}", api_get_pf, false },
         { "GET", "/v1/pfs/{addr}/vfs", api_get_vfs, false },
         { "GET", "/v1/pfs/{addr}/vfs/{index}", api_get_vf, false },
+        { "PUT", "/v1/pfs/{addr}/vfs", api_put_vf_count, true },
+        { "PATCH", "/v1/pfs/{addr}/vfs/{index}", api_patch_vf, true },
+        { "DELETE", "/v1/pfs/{addr}/vfs/{index}/settings", api_delete_vf_settings, true },
+        { "GET", "/v1/state", api_get_state, false },
+        { "PUT", "/v1/state", api_put_state, true },
+        { "POST", "/v1/plan", api_post_plan, false },
+        { "GET", "/v1/status", api_get_status, false },
 };
 
 #define MAX_SEGMENTS 16
@@ -248,6 +255,62 @@ void api_route(ApiRequest *req, ApiReply *reply) {
                 return;
         }
         api_error(reply, NFV_ERR_NOT_FOUND, NULL, "no such resource: %.128s", req->path);
+}
+
+int api_query_flag(const ApiRequest *req, ApiReply *reply, const char *key, bool *ret) {
+        const char *v = api_query(req, key);
+        if (!v || streq(v, "false") || streq(v, "0")) {
+                *ret = false;
+                return 0;
+        }
+        if (streq(v, "") || streq(v, "true") || streq(v, "1")) {
+                *ret = true;
+                return 0;
+        }
+        api_error(reply, NFV_ERR_INVALID_ARGUMENT, key, "%s must be true or false", key);
+        return -EINVAL;
+}
+
+json_object *api_body_object(const ApiRequest *req, ApiReply *reply) {
+        struct json_tokener *tok;
+        json_object *o;
+        enum json_tokener_error e;
+        size_t end;
+
+        if (req->content_type && !startswith(req->content_type, "application/json")) {
+                api_error(reply, NFV_ERR_UNSUPPORTED_MEDIA, NULL,
+                          "the body must be application/json, not %.64s", req->content_type);
+                return NULL;
+        }
+        if (!req->body || req->body_len == 0) {
+                api_error(reply, NFV_ERR_INVALID_ARGUMENT, "body", "a JSON object is required");
+                return NULL;
+        }
+        tok = json_tokener_new();
+        if (!tok) {
+                api_error(reply, NFV_ERR_INTERNAL, NULL, "out of memory");
+                return NULL;
+        }
+        json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+        o = json_tokener_parse_ex(tok, req->body, (int) req->body_len);
+        e = json_tokener_get_error(tok);
+        end = json_tokener_get_parse_end(tok);
+        json_tokener_free(tok);
+        if (!o || e != json_tokener_success ||
+            strspn(req->body + end, " \t\r\n") != req->body_len - end) {
+                api_error(reply, NFV_ERR_INVALID_ARGUMENT, "body", "the body is not valid JSON (%s)",
+                          o && e == json_tokener_success ? "trailing data"
+                          : e == json_tokener_continue  ? "it ends too early"
+                                                         : json_tokener_error_desc(e));
+                json_object_put(o);
+                return NULL;
+        }
+        if (!json_object_is_type(o, json_type_object)) {
+                api_error(reply, NFV_ERR_INVALID_ARGUMENT, "body", "the body must be a JSON object");
+                json_object_put(o);
+                return NULL;
+        }
+        return o;
 }
 
 void api_request_done(ApiRequest *req) {

@@ -143,6 +143,9 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
                 h->api.manager = s->manager;
                 h->api.method = method;
                 h->api.path = url;
+                h->api.conn = conn;
+                h->api.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                                  MHD_HTTP_HEADER_CONTENT_TYPE);
                 peer_credentials(conn, h);
                 /* Refuse an announced oversized body before reading any of it. */
                 cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -194,6 +197,10 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         r = send_reply(s, conn, h, &reply);
         json_object_put(reply.doc);
         return r;
+}
+
+const char *api_query(const ApiRequest *req, const char *key) {
+        return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
 }
 
 static void on_completed(void *cls _unused_, struct MHD_Connection *conn _unused_, void **con_cls,

@@ -8,6 +8,8 @@
 #include <time.h>
 
 #include "api/server.h"
+#include "core/vfmgr.h"
+#include "jsonutil.h"
 #include "log.h"
 
 static void on_hw_event(const char *subsystem, const char *action, void *userdata) {
@@ -15,6 +17,31 @@ static void on_hw_event(const char *subsystem, const char *action, void *userdat
         char reason[64];
         snprintf(reason, sizeof(reason), "uevent %s %s", subsystem, action);
         inventory_invalidate(m->inventory, reason);
+        /* VFs appearing or going, drivers (re)binding: compare soon, once the burst is over. */
+        if (m->desired.n)
+                reconcile_schedule(m, 500 * 1000, reason, NULL);
+}
+
+static void on_link_event(int ifindex, const char *ifname, bool removed, bool carrier,
+                          void *userdata) {
+        Manager *m = userdata;
+
+        for (size_t i = 0; i < m->n_runtime; i++) {
+                PfRuntime *rt = m->runtime[i];
+                if (ifindex != 0 && rt->ifindex != ifindex)
+                        continue;
+                if (!desired_find_pf(&m->desired, rt->address))
+                        continue;
+                /* A PF whose link comes back may have been reset underneath its driver's
+                 * view (igb restores nothing into the hardware): set everything again. */
+                bool came_up = carrier && !rt->carrier && !removed;
+                rt->carrier = carrier && !removed;
+                reconcile_schedule(m, 200 * 1000, removed ? "PF link removed" : "PF link event",
+                                   came_up ? rt->address : NULL);
+                if (came_up)
+                        log_pf_info(rt->address, "link of %s is up: re-applying VF settings",
+                                    ifname);
+        }
 }
 
 int manager_new(sd_event *e, const Config *config, Manager **ret) {
@@ -43,6 +70,13 @@ int manager_new(sd_event *e, const Config *config, Manager **ret) {
                 log_warning("kernel device events unavailable; inventory refreshes every %llu ms",
                             (unsigned long long) config->inventory_max_age_ms);
 
+        r = rtnl_new(&m->rtnl);
+        if (r < 0)
+                return r;
+        r = link_watch_new(e, PRIORITY_HW_EVENTS, on_link_event, m, &m->links);
+        if (r < 0)
+                log_warning("rtnetlink link events unavailable; drift is found by the timer only");
+
         g = getgrnam(config->admin_group);
         if (g) {
                 m->admin_gid = g->gr_gid;
@@ -59,6 +93,13 @@ Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
         api_server_free(m->api);
+        sd_event_source_disable_unref(m->reconcile_timer);
+        strv_free(m->reapply_pending);
+        runtime_free_all(m);
+        desired_done(&m->desired);
+        free(m->read_only_reason);
+        link_watch_free(m->links);
+        rtnl_free(m->rtnl);
         uevent_watch_free(m->uevent);
         inventory_free(m->inventory);
         sysfs_free(m->sysfs);

@@ -11,11 +11,14 @@
 #include <systemd/sd-event.h>
 
 #include "conf.h"
+#include "core/desired.h"
 #include "core/inventory.h"
+#include "hw/rtnl.h"
 #include "hw/sysfs.h"
 #include "hw/uevent.h"
 
 typedef struct ApiServer ApiServer;
+typedef struct PfRuntime PfRuntime;
 
 /* Event source priorities: hardware news is handled before API requests that
  * arrive in the same loop iteration, so a client never reads a list older
@@ -30,6 +33,22 @@ typedef struct Manager {
         Inventory *inventory;
         UeventWatch *uevent;
         ApiServer *api;
+        Rtnl *rtnl;
+        LinkWatch *links;
+
+        /* What the operator wants (persisted in config->state_dir) and, when
+         * the state file could not be used, why nothing may change. */
+        Desired desired;
+        char *read_only_reason;
+
+        PfRuntime **runtime; /* capabilities and sync status, per PF */
+        size_t n_runtime;
+
+        sd_event_source *reconcile_timer;
+        uint64_t reconcile_due;      /* CLOCK_MONOTONIC usec; 0: none pending */
+        char **reapply_pending;      /* PFs to re-apply in full at the next reconcile */
+        uint64_t reconcile_runs;
+
         uint64_t started_realtime_usec;
         gid_t admin_gid;
         bool have_admin_gid;

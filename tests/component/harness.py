@@ -50,12 +50,14 @@ class Reply:
 
 
 class Daemon:
-    def __init__(self, sysfs_root, extra_args=(), config=None, socket_path=None):
+    def __init__(self, sysfs_root, extra_args=(), config=None, socket_path=None, state_dir=None):
         self.tmp = tempfile.mkdtemp(prefix="nfvcapd-test-")
         self.socket = socket_path or os.path.join(self.tmp, "nfvcapd.sock")
         self.log_path = os.path.join(self.tmp, "nfvcapd.log")
+        # Never the machine's /var/lib/nfvcap: each daemon keeps its state in the test's tree.
+        self.state_dir = state_dir or os.path.join(self.tmp, "state")
         args = [NFVCAPD, "--sysfs-root", sysfs_root, "--socket", self.socket,
-                "--log-target", "stderr", "--log-level", "debug"]
+                "--state-dir", self.state_dir, "--log-target", "stderr", "--log-level", "debug"]
         if config is not None:
             cpath = os.path.join(self.tmp, "nfvcapd.conf")
             with open(cpath, "w") as f:
@@ -105,6 +107,14 @@ class Daemon:
 
     def get(self, path):
         return self.request("GET", path)
+
+    def state_file(self):
+        """The state file's text, or None when there is none."""
+        try:
+            with open(os.path.join(self.state_dir, "state.json")) as f:
+                return f.read()
+        except FileNotFoundError:
+            return None
 
     def raw(self, data, read_timeout=5):
         """Send raw bytes (for requests http.client would not produce); return the reply text."""

@@ -1,6 +1,7 @@
 """A small validator for the subset of OpenAPI 3.0 schemas docs/openapi.json
-uses (type, nullable, required, properties, additionalProperties, items,
-enum, minimum, maximum, pattern, allOf, $ref). Returns a list of problems."""
+uses (type, nullable, required, properties, additionalProperties as false or
+a schema, minProperties, items, enum, minimum, maximum, pattern, allOf,
+$ref). Returns a list of problems."""
 
 import re
 
@@ -47,14 +48,19 @@ class Validator:
             errs.append("%s: %r does not match %s" % (where, value, schema["pattern"]))
         if t == "object":
             props = schema.get("properties", {})
+            extra = schema.get("additionalProperties")
             for k in schema.get("required", []):
                 if k not in value:
                     errs.append("%s: missing %s" % (where, k))
+            if len(value) < schema.get("minProperties", 0):
+                errs.append("%s: fewer than %d keys" % (where, schema["minProperties"]))
             for k, v in value.items():
                 if k in props:
                     errs += self.validate(v, props[k], "%s.%s" % (where, k))
-                elif schema.get("additionalProperties") is False:
+                elif extra is False:
                     errs.append("%s: undocumented key %s" % (where, k))
+                elif isinstance(extra, dict):
+                    errs += self.validate(v, extra, "%s.%s" % (where, k))
         if t == "array" and "items" in schema:
             for i, v in enumerate(value):
                 errs += self.validate(v, schema["items"], "%s[%d]" % (where, i))

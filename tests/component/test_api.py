@@ -59,10 +59,11 @@ class ApiErrors(DaemonTestCase):
 
     def test_wrong_method_is_405_with_allow(self):
         for method, path in (("DELETE", "/v1/pfs"), ("POST", "/v1/pfs/0000:01:00.0"),
-                             ("PUT", "/v1/version"), ("PATCH", "/v1/pfs/0000:01:00.0/vfs/0")):
+                             ("PUT", "/v1/version"), ("POST", "/v1/pfs/0000:01:00.0/vfs/0")):
             r = self.d.request(method, path)
             self.assertError(r, 405, "method_not_allowed")
-            self.assertEqual(r.headers.get("Allow"), "GET")
+            self.assertIn("GET", r.headers.get("Allow"))
+            self.assertNotIn(method, r.headers.get("Allow"))
 
     def test_oversized_body_is_413(self):
         # Announced with Content-Length: refused before the body is read.
@@ -134,6 +135,7 @@ class Socket(DaemonTestCase):
     def test_second_daemon_on_a_live_socket_refuses(self):
         d = self.start()
         p = subprocess.run([NFVCAPD, "--sysfs-root", self.fs.root, "--socket", d.socket,
+                            "--state-dir", os.path.join(self.tmp, "state"),
                             "--config", os.devnull, "--log-target", "stderr"],
                            capture_output=True, text=True, timeout=10)
         self.assertNotEqual(p.returncode, 0)
@@ -145,6 +147,7 @@ class Socket(DaemonTestCase):
         with open(path, "w") as f:
             f.write("precious")
         p = subprocess.run([NFVCAPD, "--sysfs-root", self.fs.root, "--socket", path,
+                            "--state-dir", os.path.join(self.tmp, "state"),
                             "--config", os.devnull, "--log-target", "stderr"],
                            capture_output=True, text=True, timeout=10)
         self.assertNotEqual(p.returncode, 0)
@@ -167,6 +170,7 @@ class Systemd(DaemonTestCase):
         env = dict(os.environ, NOTIFY_SOCKET=path, WATCHDOG_USEC="200000")
         sock = os.path.join(self.tmp, "api.sock")
         p = subprocess.Popen([NFVCAPD, "--sysfs-root", self.fs.root, "--socket", sock,
+                              "--state-dir", os.path.join(self.tmp, "state"),
                               "--config", os.devnull, "--log-target", "stderr"], env=env,
                              stderr=subprocess.DEVNULL)
         try:
@@ -192,6 +196,7 @@ class Systemd(DaemonTestCase):
         log = open(os.path.join(self.tmp, "log"), "w")
         p = subprocess.Popen(["systemd-socket-activate", "-l", sock, NFVCAPD, "--sysfs-root",
                               self.fs.root, "--config", os.devnull, "--log-target", "stderr",
+                              "--state-dir", os.path.join(self.tmp, "state"),
                               "--socket", "/nonexistent/ignored.sock"],
                              stdout=log, stderr=subprocess.STDOUT)
         try:

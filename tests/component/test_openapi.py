@@ -58,13 +58,15 @@ class OpenApi(DaemonTestCase):
             self.check("/v1/pfs/{addr}/vfs", "GET", "/v1/pfs/%s/vfs" % pf)
 
     def test_documented_errors(self):
-        for path in self.doc["paths"]:
+        for path, item in self.doc["paths"].items():
             if "{addr}" not in path:
                 continue
-            r = self.check(path, "GET", self.concrete(path, addr="0000:zz:00.0"))
-            self.assertEqual(r.status, 400)
-            r = self.check(path, "GET", self.concrete(path, addr="0000:42:00.0"))
-            self.assertEqual(r.status, 404)
+            for method in (m.upper() for m in item if m in ("get", "put", "patch", "delete")):
+                r = self.check(path, method, self.concrete(path, addr="0000:zz:00.0"))
+                self.assertEqual(r.status, 400)
+                if method == "GET":
+                    r = self.check(path, method, self.concrete(path, addr="0000:42:00.0"))
+                    self.assertEqual(r.status, 404)
         r = self.check("/v1/pfs/{addr}/vfs/{index}", "GET",
                        self.concrete("/v1/pfs/{addr}/vfs/{index}", index="63"))
         self.assertEqual(r.status, 404)
@@ -80,3 +82,21 @@ class OpenApi(DaemonTestCase):
             doc_ok = re.search(pattern, addr) is not None
             status = self.d.get("/v1/pfs/" + addr).status
             self.assertEqual(doc_ok, status != 400, "%s: doc %s, daemon %d" % (addr, doc_ok, status))
+
+    def test_change_operations_validate(self):
+        hdr = {"Content-Type": "application/json"}
+        doc = {"pfs": {"0000:01:00.0": {"vf_count": 2, "vfs": {"1": {"vlan": 5, "trust": True}}}}}
+        for method, path, body in (("POST", "/v1/plan", doc),
+                                   ("PUT", "/v1/state", {"pfs": {}}),
+                                   ("GET", "/v1/state", None),
+                                   ("GET", "/v1/status", None),
+                                   ("PATCH", "/v1/pfs/{addr}/vfs/{index}", {"vlan": 5000}),
+                                   ("PUT", "/v1/pfs/{addr}/vfs", {"count": 99})):
+            r = self.d.request(method, self.concrete(path), body=body, headers=hdr)
+            schema = self.v.response_schema(path, method, r.status)
+            self.assertIsNotNone(schema, "%s %s -> %d undocumented" % (method, path, r.status))
+            self.assertEqual(self.v.validate(r.json, schema), [], r.body)
+        # The request schemas accept what the daemon accepts.
+        self.assertEqual(self.v.validate(doc, {"$ref": "#/components/schemas/DesiredState"}), [])
+        self.assertNotEqual(self.v.validate({"pfs": {"x": {"bogus": 1}}},
+                                            {"$ref": "#/components/schemas/DesiredState"}), [])

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * Desired state: what the operator declared for each PF (how many VFs) and
+ * each VF (which settings), plus the settings each VF had before nfvcapd first
+ * changed it ("originals"), so that releasing a VF gives it back as found.
+ *
+ * JSON form (the state file adds "schema_version"; the API's desired-state
+ * documents have no "originals"):
+ *   {"pfs": {"0000:01:00.0": {"vf_count": 3,
+ *                             "vfs": {"0": {"mac": "02:00:00:00:00:01", "vlan": 100}},
+ *                             "originals": {"0": {...every knob...}}}}}
+ */
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "addr.h"
+#include "macros.h"
+#include "vfsettings.h"
+
+#define DESIRED_SCHEMA_VERSION 1
+
+/* Settings of one VF, by index. */
+typedef struct VfEntry {
+        unsigned index;
+        NfvVfSettings settings;
+} VfEntry;
+
+/* A list of VfEntry kept sorted by index. */
+typedef struct VfList {
+        VfEntry *items;
+        size_t n;
+} VfList;
+
+VfEntry *vf_list_find(const VfList *l, unsigned index);
+/* Find or insert (with empty settings). NULL on OOM. */
+VfEntry *vf_list_get(VfList *l, unsigned index);
+void vf_list_remove(VfList *l, unsigned index);
+
+typedef struct DesiredPf {
+        char address[PCI_ADDR_STRLEN];
+        bool has_vf_count;
+        unsigned vf_count;
+        VfList vfs;       /* only the knobs nfvcapd manages (settings.set) */
+        VfList originals; /* every knob, as observed before nfvcapd first changed the VF */
+} DesiredPf;
+
+typedef struct Desired {
+        DesiredPf *pfs;
+        size_t n;
+} Desired;
+
+void desired_done(Desired *d);
+int desired_copy(const Desired *src, Desired *ret);
+void desired_pf_done(DesiredPf *p);
+int desired_pf_copy(const DesiredPf *src, DesiredPf *ret);
+
+DesiredPf *desired_find_pf(const Desired *d, const char *address);
+/* Find or add (empty) the PF. NULL on OOM. */
+DesiredPf *desired_get_pf(Desired *d, const char *address);
+/* Replace (or add) the PF entry with a copy of p. */
+int desired_put_pf(Desired *d, const DesiredPf *p);
+void desired_remove_pf(Desired *d, const char *address);
+
+/* Drop VFs and originals with index >= n (they stop existing). */
+void desired_pf_truncate(DesiredPf *p, unsigned n);
+
+typedef struct DesiredError {
+        char field[128];
+        char message[384];
+} DesiredError;
+
+/* Parse and check the structure and every value. with_originals: accept
+ * "originals" (the state file) or refuse it as unknown (API documents). */
+int desired_from_json(json_object *o, bool with_originals, Desired *ret, DesiredError *err);
+json_object *desired_to_json(const Desired *d, bool with_originals);
+json_object *desired_pf_to_json(const DesiredPf *p, bool with_originals);
+
+/* The state file's document: schema version plus desired_to_json(d, true). */
+json_object *desired_state_file_doc(const Desired *d);
+/* Parse a state file document. -EPROTONOSUPPORT when it was written by a newer
+ * nfvcapd (err->message says which version), -EBADMSG when it is damaged. */
+int desired_from_state_file(json_object *o, Desired *ret, DesiredError *err);
