@@ -107,6 +107,14 @@ static int explain(Client *c, CURLcode code) {
                          c->socket_path, c->timeout);
                 return -ETIMEDOUT;
         }
+        if (code == CURLE_GOT_NOTHING || code == CURLE_RECV_ERROR) {
+                snprintf(c->error, sizeof(c->error),
+                         "nfvcapd at %s closed the connection without answering — did it stop or "
+                         "crash? (journalctl -u nfvcapd); the change may or may not have been "
+                         "made: check with 'nfvcapctl status'",
+                         c->socket_path);
+                return -ECONNRESET;
+        }
         snprintf(c->error, sizeof(c->error), "talking to nfvcapd at %s failed: %s",
                  c->socket_path, curl_easy_strerror(code));
         return -EIO;

@@ -9,10 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonutil.h"
 #include "log.h"
 #include "macros.h"
 
-typedef enum { KEY_STRING, KEY_UINT, KEY_LOG_LEVEL, KEY_LOG_TARGET } KeyType;
+typedef enum { KEY_STRING, KEY_UINT, KEY_LOG_LEVEL, KEY_LOG_TARGET,
+               KEY_STRV /* repeatable: each occurrence appends (char **, NULL-terminated) */
+} KeyType;
 
 typedef struct ConfKey {
         const char *name;   /* in the file */
@@ -50,6 +53,11 @@ static const ConfKey keys[] = {
              24ull * 3600 * 1000, "compare observed with desired state at least this often, in ms"),
         UINT("vf_wait_timeout_ms", "vf-wait-timeout-ms", "MS", vf_wait_timeout_ms, 600000,
              "how long new VFs may take to get a driver and an interface, in ms"),
+        UINT("boot_wait_ms", "boot-wait-ms", "MS", boot_wait_ms, 600000,
+             "at start, wait this long for PFs of the desired state to appear before READY=1"),
+        { "monitor", "monitor", "'ID SOCKET [vm=V] [pf=ADDR] [vf=N] [interval_ms=MS]'", KEY_STRV,
+          offsetof(Config, monitors), 0,
+          "connect to a monitoring VM's agent channel socket (repeatable; see nfvcapd.conf(5))" },
 };
 
 _Static_assert(ELEMENTSOF(keys) <= CONFIG_MAX_KEYS, "raise CONFIG_MAX_KEYS");
@@ -67,10 +75,14 @@ void config_init_defaults(Config *c) {
                 .state_dir = strdup("/var/lib/nfvcap"),
                 .reconcile_interval_ms = 30000,
                 .vf_wait_timeout_ms = 10000,
+                .boot_wait_ms = 30000,
         };
 }
 
 void config_done(Config *c) {
+        /* The one list-valued key; the loop below then frees NULL for it. */
+        strv_free(c->monitors);
+        c->monitors = NULL;
         for (size_t i = 0; i < ELEMENTSOF(keys); i++)
                 if (keys[i].type != KEY_UINT)
                         free(*(char **) ((char *) c + keys[i].offset));
@@ -121,6 +133,12 @@ int config_set(Config *c, const char *key, const char *value, char *err, size_t 
                         return -EINVAL;
                 }
                 break;
+        case KEY_STRV:
+                if (!*value) {
+                        snprintf(err, errlen, "%s: empty value", key);
+                        return -EINVAL;
+                }
+                return strv_push((char ***) field, value);
         case KEY_STRING:
                 if (!*value) {
                         snprintf(err, errlen, "%s: empty value", key);
@@ -203,6 +221,11 @@ void config_dump(const Config *c, FILE *f) {
         fputs("[nfvcapd]\n", f);
         for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
                 const void *field = (const char *) c + keys[i].offset;
+                if (keys[i].type == KEY_STRV) {
+                        for (char *const *v = *(char **const *) field; v && *v; v++)
+                                fprintf(f, "%s = %s\n", keys[i].name, *v);
+                        continue;
+                }
                 if (keys[i].type == KEY_UINT)
                         fprintf(f, "%s = %" PRIu64 "\n", keys[i].name, *(const uint64_t *) field);
                 else

@@ -27,6 +27,8 @@ typedef struct Config {
         char *state_dir;
         uint64_t reconcile_interval_ms;
         uint64_t vf_wait_timeout_ms;
+        uint64_t boot_wait_ms;
+        char **monitors; /* "ID SOCKET [key=value]...", one per agent channel (repeatable key) */
 } Config;
 
 void config_init_defaults(Config *c);

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include "api.h"
 #include "jsonutil.h"
@@ -61,7 +62,14 @@ int api_post_plan(ApiRequest *req, ApiReply *reply) {
         return api_ok(reply, doc);
 }
 
+static uint64_t mono_usec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
+}
+
 int api_put_state(ApiRequest *req, ApiReply *reply) {
+        uint64_t start = mono_usec();
         Desired want;
         ChangeError err = { 0 };
         json_object *plans = NULL;
@@ -77,6 +85,8 @@ int api_put_state(ApiRequest *req, ApiReply *reply) {
         desired_done(&want);
         /* What was done, and the state now kept. */
         json_object_object_add(plans, "state", desired_to_json(&req->manager->desired, false));
+        json_object_object_add(plans, "elapsed_ms",
+                               json_object_new_double((double) (mono_usec() - start) / 1000.0));
         return api_ok(reply, plans);
 }
 
@@ -118,6 +128,10 @@ int api_get_status(ApiRequest *req, ApiReply *reply) {
                                json_object_new_int64((int64_t) m->reconcile_runs));
         json_object_object_add(doc, "reconcile_interval_ms",
                                json_object_new_int64((int64_t) m->config->reconcile_interval_ms));
+        json_object_object_add(doc, "last_reconcile_ms",
+                               m->reconcile_runs ? json_object_new_double(
+                                                           (double) m->last_reconcile_usec / 1000.0)
+                                                 : NULL);
         json_object_object_add(doc, "pfs", pfs);
         return api_ok(reply, doc);
 }

@@ -48,6 +48,7 @@ typedef struct Manager {
         uint64_t reconcile_due;      /* CLOCK_MONOTONIC usec; 0: none pending */
         char **reapply_pending;      /* PFs to re-apply in full at the next reconcile */
         uint64_t reconcile_runs;
+        uint64_t last_reconcile_usec; /* how long the last reconcile took */
 
         uint64_t started_realtime_usec;
         gid_t admin_gid;

@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
 
 #include "core/vfmgr.h"
 #include "jsonutil.h"
@@ -22,6 +24,12 @@ static uint64_t now_mono(Manager *m) {
         return t;
 }
 
+static uint64_t mono_usec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
+}
+
 static bool reapply_wanted(Manager *m, const char *pf) {
         for (size_t i = 0; m->reapply_pending && m->reapply_pending[i]; i++)
                 if (streq(m->reapply_pending[i], pf))
@@ -30,6 +38,7 @@ static bool reapply_wanted(Manager *m, const char *pf) {
 }
 
 void reconcile_now(Manager *m, const char *reason) {
+        uint64_t start = mono_usec();
         char **pfs = NULL;
         size_t acted = 0;
 
@@ -50,7 +59,9 @@ void reconcile_now(Manager *m, const char *reason) {
         strv_free(m->reapply_pending);
         m->reapply_pending = NULL;
         m->reconcile_runs++;
-        log_debug("reconcile (%s): %zu PF(s) checked, %zu changed", reason, m->desired.n, acted);
+        m->last_reconcile_usec = mono_usec() - start;
+        log_debug("reconcile (%s): %zu PF(s) checked, %zu changed, %.2f ms", reason, m->desired.n,
+                  acted, (double) m->last_reconcile_usec / 1000.0);
 }
 
 void reconcile_schedule(Manager *m, uint64_t delay_usec, const char *reason, const char *reapply_pf) {
@@ -74,6 +85,38 @@ static int on_timer(sd_event_source *s _unused_, uint64_t usec _unused_, void *u
         return 0;
 }
 
+/* The first PF of the desired state that is not there yet, or NULL. */
+static const char *missing_pf(Manager *m) {
+        for (size_t i = 0; i < m->desired.n; i++) {
+                const NfvPf *pf;
+                if (inventory_find_pf(m->inventory, m->desired.pfs[i].address, &pf) < 0 ||
+                    !pf->has_netdev)
+                        return m->desired.pfs[i].address;
+        }
+        return NULL;
+}
+
+/* At boot nfvcapd may start before the PF drivers have probed. Guests that
+ * use VFs start after nfvcapd says READY=1, so wait (bounded) until every PF
+ * of the desired state is there with its interface, then reconcile. */
+static void wait_for_pfs(Manager *m) {
+        uint64_t deadline = mono_usec() + m->config->boot_wait_ms * 1000;
+        const char *pf;
+
+        while ((pf = missing_pf(m))) {
+                if (mono_usec() >= deadline) {
+                        log_pf_warning(pf, "not present after %llu ms; going on without it (it is "
+                                           "configured when it appears)",
+                                       (unsigned long long) m->config->boot_wait_ms);
+                        return;
+                }
+                (void) sd_notifyf(false, "STATUS=Waiting for PF %s to appear\nWATCHDOG=1", pf);
+                struct timespec ts = { .tv_nsec = 250 * 1000 * 1000 };
+                nanosleep(&ts, NULL);
+                inventory_invalidate(m->inventory, "waiting for PFs at start");
+        }
+}
+
 int reconcile_setup(Manager *m) {
         int r = sd_event_add_time(m->event, &m->reconcile_timer, CLOCK_MONOTONIC, UINT64_MAX,
                                   10 * 1000, on_timer, m);
@@ -81,6 +124,8 @@ int reconcile_setup(Manager *m) {
                 return r;
         sd_event_source_set_enabled(m->reconcile_timer, SD_EVENT_OFF);
         /* The first pass runs before READY=1 (see main.c); the next on the timer. */
+        if (!m->read_only_reason)
+                wait_for_pfs(m);
         reconcile_now(m, "start");
         reconcile_schedule(m, m->config->reconcile_interval_ms * 1000, "periodic", NULL);
         return 0;

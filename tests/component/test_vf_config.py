@@ -331,3 +331,21 @@ class StateFile(DaemonTestCase):
         self.assertIn("Upgrade nfvcapd, or move the file away", str(e.exception))
         with open(os.path.join(state, "state.json")) as f:
             self.assertEqual(f.read(), '{"schema_version": 2, "pfs": {}}')
+
+
+class Boot(DaemonTestCase):
+    def test_start_waits_a_bounded_time_for_desired_pfs(self):
+        """A PF named in the desired state but absent (its driver has not probed
+        yet) holds READY=1 back for at most boot_wait_ms, then nfvcapd serves
+        anyway and reports the PF as not present."""
+        fixture.qemu_82576(self.fs, num_vfs=1)
+        state = os.path.join(self.tmp, "state")
+        os.makedirs(state)
+        with open(os.path.join(state, "state.json"), "w") as f:
+            json.dump({"schema_version": 1, "pfs": {"0000:42:00.0": {"vf_count": 2}}}, f)
+        d = self.start(state_dir=state, extra_args=["--boot-wait-ms", "400"])
+        self.assertIn("[0000:42:00.0] not present after 400 ms", d.read_log())
+        p = d.get("/v1/status").json["pfs"][0]
+        self.assertEqual(p["address"], "0000:42:00.0")
+        self.assertFalse(p["sync"]["in_sync"])
+        self.assertIn("not present", p["sync"]["last_error"])
