@@ -96,10 +96,11 @@ static int print_vf_table(json_object *vfs_doc) {
                 return EXIT_OK;
         }
         vfs = calloc(json_object_array_length(a), sizeof(NfvVf));
-        t = table_new(6, "INDEX", "ADDRESS", "ID", "DRIVER", "NETDEV", "MAC");
+        t = table_new(10, "INDEX", "ADDRESS", "ID", "DRIVER", "NETDEV", "MAC", "VLAN", "SPOOFCHK",
+                      "TRUST", "SYNC");
         for (size_t i = 0; i < json_object_array_length(a); i++) {
                 NfvVf *vf = &vfs[n];
-                char idx[8], id[16] = "";
+                char idx[8], id[16] = "", vlan[24] = "";
                 if (nfv_vf_from_json(json_object_array_get_idx(a, i), vf) < 0) {
                         fprintf(stderr, "nfvcapctl: unexpected VF document from nfvcapd\n");
                         r = EXIT_API_ERROR;
@@ -109,7 +110,20 @@ static int print_vf_table(json_object *vfs_doc) {
                 snprintf(idx, sizeof(idx), "%u", vf->index);
                 if (vf->vendor_id >= 0)
                         snprintf(id, sizeof(id), "%04x:%04x", vf->vendor_id, vf->device_id);
-                table_add_row(t, idx, vf->address, id, vf->driver, vf->netdev, vf->mac);
+                /* MAC: the one the driver holds for the VF when it has one,
+                 * else the VF interface's own. */
+                char mac[MAC_STRLEN] = "";
+                if (vf->has_settings && !mac_is_zero(&vf->settings.mac))
+                        mac_format(&vf->settings.mac, mac);
+                if (vf->has_settings && vf->settings.vlan)
+                        snprintf(vlan, sizeof(vlan), "%u/%u", vf->settings.vlan, vf->settings.qos);
+                else if (vf->has_settings)
+                        snprintf(vlan, sizeof(vlan), "none");
+                table_add_row(t, idx, vf->address, id, vf->driver, vf->netdev,
+                              mac[0] ? mac : vf->mac, vlan,
+                              !vf->has_settings ? NULL : vf->settings.spoofchk ? "on" : "off",
+                              !vf->has_settings ? NULL : vf->settings.trust ? "on" : "off",
+                              vf->in_sync < 0 ? NULL : vf->in_sync ? "yes" : "NO");
         }
         table_print(t, stdout);
         table_free(t);
@@ -124,20 +138,13 @@ static int print_vf_table(json_object *vfs_doc) {
 }
 
 static int vf_list(Ctl *ctl, int argc _unused_, char **argv) {
-        char addr[18], path[64];
-        json_object *doc = NULL;
-        int r = ctl_parse_pci_addr(argv[0], addr);
+        char addr[18];
+        json_object *doc;
+        int r = ctl_get_pf_doc(ctl, argv[0], "/vfs", addr, &doc);
 
-        if (r != EXIT_OK)
+        if (r != EXIT_OK || !doc)
                 return r;
-        snprintf(path, sizeof(path), "/v1/pfs/%s/vfs", addr);
-        r = ctl_get(ctl, path, &doc);
-        if (r != EXIT_OK)
-                return r;
-        if (ctl->json)
-                ctl_print_json(doc);
-        else
-                r = print_vf_table(doc);
+        r = print_vf_table(doc);
         json_object_put(doc);
         return r;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "inventory.h"
 #include "jsonutil.h"
 #include "macros.h"
 #include "table.h"
@@ -41,21 +42,35 @@ static int vf_path(const char *addr_arg, const char *index_arg, const char *suff
         return EXIT_OK;
 }
 
-/* One line about a VF document for people. */
-static void print_vf_line(json_object *vf) {
-        json_object *settings = json_object_object_get(vf, "settings");
-        json_object *sync = json_object_object_get(vf, "sync");
-        json_object *in_sync = json_object_object_get(sync, "in_sync");
+void ctl_format_settings(const NfvVfSettings *s, char *buf, size_t len) {
+        char mac[MAC_STRLEN], rate[48] = "";
 
-        printf("VF %d (%s): ", json_object_get_int(json_object_object_get(vf, "index")),
-               json_object_get_string(json_object_object_get(vf, "address")));
-        if (settings)
-                printf("%s", json_object_to_json_string_ext(settings, JSON_C_TO_STRING_SPACED));
+        if (s->min_tx_rate || s->max_tx_rate)
+                snprintf(rate, sizeof(rate), ", rate %u-%u Mb/s", s->min_tx_rate, s->max_tx_rate);
+        snprintf(buf, len, "mac %s, vlan %s%u qos %u (%s), spoofchk %s, trust %s, link %s%s",
+                 mac_is_zero(&s->mac) ? "none" : mac_format(&s->mac, mac),
+                 s->vlan ? "" : "none/", s->vlan, s->qos, vf_vlan_proto_to_string(s->vlan_proto),
+                 s->spoofchk ? "on" : "off", s->trust ? "on" : "off",
+                 vf_link_state_to_string(s->link_state), rate);
+}
+
+/* One line about a VF document for people. */
+static void print_vf_line(json_object *o) {
+        NfvVf vf;
+        char text[256];
+
+        if (nfv_vf_from_json(o, &vf) < 0) {
+                printf("(unexpected VF document)\n");
+                return;
+        }
+        if (vf.has_settings)
+                ctl_format_settings(&vf.settings, text, sizeof(text));
         else
-                printf("settings unknown: %s",
-                       json_object_get_string(json_object_object_get(vf, "settings_error")));
-        printf("%s\n", !in_sync ? "" : json_object_get_boolean(in_sync) ? " — in sync"
-                                                                        : " — NOT in sync");
+                snprintf(text, sizeof(text), "settings unknown: %s",
+                         json_object_get_string(json_object_object_get(o, "settings_error")));
+        printf("VF %u (%s): %s%s\n", vf.index, vf.address, text,
+               vf.in_sync < 0 ? "" : vf.in_sync ? " — in sync" : " — NOT in sync");
+        nfv_vf_done(&vf);
 }
 
 static int print_result(Ctl *ctl, json_object *doc) {
@@ -175,15 +190,10 @@ static const char *sync_word(json_object *sync) {
         return !v ? "unknown" : json_object_get_boolean(v) ? "yes" : "NO";
 }
 
-static const char *str_or(json_object *o, const char *key, const char *dflt) {
-        json_object *v = json_object_object_get(o, key);
-        return v ? json_object_get_string(v) : dflt;
-}
-
-static int status(Ctl *ctl, int argc _unused_, char **argv _unused_) {
+static int status_doc(Ctl *ctl, const char *method, const char *path) {
         json_object *doc = NULL, *pfs, *ro;
         Table *t;
-        int r = ctl_get(ctl, "/v1/status", &doc);
+        int r = ctl_request(ctl, method, path, NULL, &doc);
 
         if (r != EXIT_OK)
                 return r;
@@ -206,17 +216,17 @@ static int status(Ctl *ctl, int argc _unused_, char **argv _unused_) {
                 json_object *p = json_object_array_get_idx(pfs, i);
                 json_object *sync = json_object_object_get(p, "sync");
                 json_object *vfs = json_object_object_get(p, "vfs");
-                const char *addr = str_or(p, "address", "?");
-                table_add_row(t, addr, "-", sync_word(sync), str_or(sync, "last_applied", NULL),
-                              str_or(sync, "last_error", NULL));
+                const char *addr = ctl_str(p, "address", "?");
+                table_add_row(t, addr, "-", sync_word(sync), ctl_str(sync, "last_applied", NULL),
+                              ctl_str(sync, "last_error", NULL));
                 for (size_t k = 0; k < json_object_array_length(vfs); k++) {
                         json_object *v = json_object_array_get_idx(vfs, k);
                         json_object *vs = json_object_object_get(v, "sync");
                         char idx[8];
                         snprintf(idx, sizeof(idx), "%d",
                                  json_object_get_int(json_object_object_get(v, "index")));
-                        table_add_row(t, addr, idx, sync_word(vs), str_or(vs, "last_applied", NULL),
-                                      str_or(vs, "last_error", NULL));
+                        table_add_row(t, addr, idx, sync_word(vs), ctl_str(vs, "last_applied", NULL),
+                                      ctl_str(vs, "last_error", NULL));
                 }
         }
         table_print(t, stdout);
@@ -226,6 +236,14 @@ static int status(Ctl *ctl, int argc _unused_, char **argv _unused_) {
                                  : "Not everything is as desired: see LAST ERROR.");
         json_object_put(doc);
         return EXIT_OK;
+}
+
+static int status(Ctl *ctl, int argc _unused_, char **argv _unused_) {
+        return status_doc(ctl, "GET", "/v1/status");
+}
+
+static int reconcile(Ctl *ctl, int argc _unused_, char **argv _unused_) {
+        return status_doc(ctl, "POST", "/v1/reconcile");
 }
 
 static json_object *read_document(const char *file) {
@@ -243,13 +261,13 @@ static void print_plans(json_object *doc, const char *verb) {
         for (size_t i = 0; i < json_object_array_length(plans); i++) {
                 json_object *p = json_object_array_get_idx(plans, i);
                 json_object *acts = json_object_object_get(p, "actions");
-                printf("%s: %zu action(s)%s\n", str_or(p, "pf", "?"), json_object_array_length(acts),
+                printf("%s: %zu action(s)%s\n", ctl_str(p, "pf", "?"), json_object_array_length(acts),
                        json_object_get_boolean(json_object_object_get(p, "settings_unknown"))
                                ? " (current VF settings unknown: every wanted setting is listed)"
                                : "");
                 for (size_t k = 0; k < json_object_array_length(acts); k++) {
                         json_object *a = json_object_array_get_idx(acts, k);
-                        const char *kind = str_or(a, "action", "?");
+                        const char *kind = ctl_str(a, "action", "?");
                         if (streq(kind, "set_vf_count"))
                                 printf("  VF count %d -> %d%s\n",
                                        json_object_get_int(json_object_object_get(a, "from")),
@@ -351,6 +369,9 @@ const CtlCommand vf_commands[] = {
         { "vf", "reset", "ADDR INDEX", 2, 2, vf_reset,
           "give a VF its original settings back and stop managing them", NULL, NULL },
         { "status", NULL, "", 0, 0, status, "what is out of sync with the desired state, and why",
+          NULL, NULL },
+        { "reconcile", NULL, "", 0, 0, reconcile,
+          "compare with the desired state and re-apply now (nfvcapd also does this by itself)",
           NULL, NULL },
         { "plan", NULL, "FILE", 1, 1, plan,
           "show what applying a desired-state document would do (changes nothing)",

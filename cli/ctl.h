@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "client.h"
+#include "vfsettings.h"
 
 /* Exit codes, documented in nfvcapctl(1). */
 enum {
@@ -62,10 +63,24 @@ int ctl_request(Ctl *ctl, const char *method, const char *path, json_object *bod
                 json_object **ret);
 /* Print a document as indented JSON on stdout. */
 void ctl_print_json(json_object *doc);
+/* GET /v1/pfs/ADDR<suffix>, ADDR from a command-line argument (canonical form
+ * in addr). With --json the document is printed and *ret is NULL: the caller
+ * has nothing left to do. Returns the exit code. */
+int ctl_get_pf_doc(Ctl *ctl, const char *addr_arg, const char *suffix, char addr[static 18],
+                   json_object **ret);
+/* The string member key of o, or dflt when there is none (or it is null). */
+const char *ctl_str(json_object *o, const char *key, const char *dflt);
 /* Validate a PCI address argument; prints the usage error. */
 int ctl_parse_pci_addr(const char *arg, char buf[static 18]);
+
+/* VF settings for people: "mac 02:..:01, vlan 100 qos 3, spoofchk off, trust on, ...". */
+void ctl_format_settings(const NfvVfSettings *s, char *buf, size_t len);
 
 extern const CtlCommand pf_commands[];
 extern const unsigned pf_commands_count;
 extern const CtlCommand vf_commands[];
 extern const unsigned vf_commands_count;
+extern const CtlCommand reg_commands[];
+extern const unsigned reg_commands_count;
+extern const CtlCommand stats_commands[];
+extern const unsigned stats_commands_count;

@@ -22,6 +22,8 @@ static const struct {
 } command_tables[] = {
         { pf_commands, &pf_commands_count },
         { vf_commands, &vf_commands_count },
+        { reg_commands, &reg_commands_count },
+        { stats_commands, &stats_commands_count },
 };
 
 static const char *default_socket(void) {
@@ -38,7 +40,7 @@ static void usage(FILE *f) {
                         char head[64];
                         snprintf(head, sizeof(head), "%s%s%s %s", c->noun, c->verb ? " " : "",
                                  c->verb ? c->verb : "", c->args);
-                        fprintf(f, "  %-28s %s\n", head, c->summary);
+                        fprintf(f, "  %-32s %s\n", head, c->summary);
                 }
         fprintf(f, "\nOptions:\n"
                    "  --socket PATH   nfvcapd's API socket (default: $NFVCAP_SOCKET or %s)\n"
@@ -118,6 +120,29 @@ void ctl_print_json(json_object *doc) {
         puts(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
                                                          JSON_C_TO_STRING_SPACED |
                                                          JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+const char *ctl_str(json_object *o, const char *key, const char *dflt) {
+        json_object *v = json_object_object_get(o, key);
+        return v ? json_object_get_string(v) : dflt;
+}
+
+int ctl_get_pf_doc(Ctl *ctl, const char *addr_arg, const char *suffix, char addr[static 18],
+                   json_object **ret) {
+        char path[96];
+        int r = ctl_parse_pci_addr(addr_arg, addr);
+
+        *ret = NULL;
+        if (r != EXIT_OK)
+                return r;
+        snprintf(path, sizeof(path), "/v1/pfs/%s%s", addr, suffix);
+        r = ctl_get(ctl, path, ret);
+        if (r == EXIT_OK && ctl->json) {
+                ctl_print_json(*ret);
+                json_object_put(*ret);
+                *ret = NULL;
+        }
+        return r;
 }
 
 int ctl_parse_pci_addr(const char *arg, char buf[static 18]) {

@@ -36,6 +36,10 @@ int log_get_max_level(void) {
         return log_max_level;
 }
 
+bool log_target_is_journal(void) {
+        return log_target == LOG_TARGET_JOURNAL;
+}
+
 int log_target_from_string(const char *s) {
         static const char *const names[] = {
                 [LOG_TARGET_AUTO] = "auto",

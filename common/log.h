@@ -13,6 +13,7 @@
  */
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <syslog.h>
 
 #include "macros.h"
@@ -26,6 +27,8 @@ typedef enum LogTarget {
 /* Select where messages go and the most verbose level shown (LOG_ERR..LOG_DEBUG). */
 void log_setup(LogTarget target, int max_level);
 int log_get_max_level(void);
+/* Whether messages go to the journal natively (structured fields possible). */
+bool log_target_is_journal(void);
 
 /* Parse "stderr"/"journal"/"auto" and "err"/"warning"/"notice"/"info"/"debug".
  * Return the value or -EINVAL. */

@@ -122,7 +122,8 @@ static int on_hangup(sd_event_source *s _unused_, const struct signalfd_siginfo 
                      void *userdata) {
         Manager *m = userdata;
         inventory_invalidate(m->inventory, "SIGHUP");
-        log_info("SIGHUP: inventory will be rescanned");
+        reconcile_schedule(m, 0, "SIGHUP", NULL);
+        log_info("SIGHUP: rescanning the hardware and reconciling");
         return 0;
 }
 

@@ -22,7 +22,7 @@ void nfv_vf_done(NfvVf *vf) {
         free(vf->netdev);
         free(vf->mac);
         strv_free(vf->warnings);
-        *vf = (NfvVf){ .vendor_id = -1, .device_id = -1 };
+        *vf = (NfvVf){ .vendor_id = -1, .device_id = -1, .in_sync = -1 };
 }
 
 void nfv_pf_done(NfvPf *pf) {
@@ -241,8 +241,31 @@ int nfv_pf_from_json(json_object *o, NfvPf *ret) {
         return 0;
 }
 
+/* The optional "settings" and "sync" members of the daemon's VF resources. */
+static int vf_state_from_json(json_object *o, NfvVf *vf) {
+        json_object *s, *sync;
+        const char *bad;
+        char msg[128];
+        bool in_sync;
+
+        if (json_object_object_get_ex(o, "settings", &s) && s) {
+                if (vf_settings_from_json_observed(s, &vf->settings, &bad, msg, sizeof(msg)) < 0)
+                        return -EBADMSG;
+                vf->has_settings = true;
+        }
+        if (json_object_object_get_ex(o, "sync", &sync) && sync) {
+                int r = json_get_bool(sync, "in_sync", false, &in_sync);
+                if (r < 0)
+                        return -EBADMSG;
+                json_object *v;
+                if (json_object_object_get_ex(sync, "in_sync", &v) && v)
+                        vf->in_sync = in_sync;
+        }
+        return 0;
+}
+
 int nfv_vf_from_json(json_object *o, NfvVf *ret) {
-        NfvVf vf = { .vendor_id = -1, .device_id = -1 };
+        NfvVf vf = { .vendor_id = -1, .device_id = -1, .in_sync = -1 };
         int64_t index;
         int r;
 
@@ -252,7 +275,8 @@ int nfv_vf_from_json(json_object *o, NfvVf *ret) {
             get_address(o, vf.address) || get_hex16(o, "vendor_id", false, &vf.vendor_id) ||
             get_hex16(o, "device_id", false, &vf.device_id) ||
             dup_opt_string(o, "driver", &vf.driver) || dup_opt_string(o, "netdev", &vf.netdev) ||
-            dup_opt_string(o, "mac", &vf.mac) || get_warnings(o, &vf.warnings);
+            dup_opt_string(o, "mac", &vf.mac) || get_warnings(o, &vf.warnings) ||
+            vf_state_from_json(o, &vf);
         if (r != 0) {
                 nfv_vf_done(&vf);
                 return -EBADMSG;

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "vfsettings.h"
 
 /* The SR-IOV extended capability, as read from config space. */
 typedef struct NfvSriovCap {
@@ -41,6 +42,11 @@ typedef struct NfvVf {
         char *netdev;
         char *mac;
         char **warnings;
+        /* Added by the daemon's VF resources, parsed when present: the settings
+         * read from the PF driver and whether they are as desired (-1 unknown). */
+        bool has_settings;
+        NfvVfSettings settings;
+        int in_sync;
 } NfvVf;
 
 typedef struct NfvPf {

@@ -12,6 +12,10 @@ BUILD_PKGS="build-essential pkg-config
     libdpdk-dev"
 TEST_PKGS="curl iproute2 systemd python3 libvirt-clients libvirt-daemon
     tcpdump dpdk busybox-static cpio kmod man-db"
+# nfvcap-agent: libpcap (pcap output), libkmod (loading hpcapvf and vfio-pci);
+# dpdk-dev for dpdk-testpmd and netsniff-ng for trafgen (make bench).
+BUILD_PKGS="$BUILD_PKGS libpcap-dev libkmod-dev"
+TEST_PKGS="$TEST_PKGS dpdk-dev netsniff-ng"
 
 . "$(dirname "$0")/lib-backports.sh"
 

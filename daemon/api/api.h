@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "core/manager.h"
+#include "core/vfmgr.h"
 #include "error.h"
 
 #define API_MAX_PARAMS 4
@@ -32,11 +33,34 @@ typedef struct ApiRequest {
         void *conn;               /* the HTTP connection, for api_query() */
 } ApiRequest;
 
+/* A body produced over time (server-sent events). The handler makes one and
+ * puts it in the reply; the server owns it from then on and frees it when the
+ * connection ends. */
+typedef struct ApiStream ApiStream;
+struct ApiStream {
+        /* Up to max bytes into buf: > 0 bytes written, 0 nothing now (the
+         * server waits for api_stream_wake()), < 0 the end of the body. */
+        ssize_t (*read)(ApiStream *s, char *buf, size_t max);
+        void (*free)(ApiStream *s);
+        /* Set by the server. */
+        void (*wake)(void *wake_data);
+        void *wake_data;
+};
+
+/* For the producer: there is something to read again. */
+static inline void api_stream_wake(ApiStream *s) {
+        if (s->wake)
+                s->wake(s->wake_data);
+}
+
 typedef struct ApiReply {
         unsigned status;
         json_object *doc;   /* rendered as the body, owned by the reply */
         const char *text;   /* or a body rendered already (not owned; valid until sent) */
         char allow[64];     /* for 405: the Allow header */
+        const char *content_type; /* of text or stream; NULL: application/json */
+        char *owned_text;   /* text the reply owns (freed after sending); text points to it */
+        ApiStream *stream;  /* or a streamed body (status 200) */
 } ApiReply;
 
 typedef int (*ApiHandler)(ApiRequest *req, ApiReply *reply);
@@ -79,3 +103,33 @@ int api_get_state(ApiRequest *req, ApiReply *reply);
 int api_put_state(ApiRequest *req, ApiReply *reply);
 int api_post_plan(ApiRequest *req, ApiReply *reply);
 int api_get_status(ApiRequest *req, ApiReply *reply);
+int api_post_reconcile(ApiRequest *req, ApiReply *reply);
+int api_put_rx_mode(ApiRequest *req, ApiReply *reply);
+int api_delete_rx_mode(ApiRequest *req, ApiReply *reply);
+int api_get_mirrors(ApiRequest *req, ApiReply *reply);
+int api_post_mirror(ApiRequest *req, ApiReply *reply);
+int api_get_mirror(ApiRequest *req, ApiReply *reply);
+int api_delete_mirror(ApiRequest *req, ApiReply *reply);
+int api_get_registers(ApiRequest *req, ApiReply *reply);
+int api_get_audit(ApiRequest *req, ApiReply *reply);
+
+/* What is wanted for PF pf now (a copy, empty when it is not managed): the
+ * starting point of a change. -ENOMEM only. */
+int api_current_want(Manager *m, const char *pf, DesiredPf *ret);
+/* Reply with a change's error. */
+int api_change_error(ApiReply *reply, const ChangeError *err);
+
+/* Shared by the VF resources: the {index} parameter must name an existing VF
+ * (400 naming "index" otherwise, 404 for an unknown PF). -1 with the reply filled. */
+int api_check_vf_index(ApiRequest *req, ApiReply *reply, unsigned *ret);
+/* The "rx_mode" member of a VF document. */
+json_object *api_rx_mode_json(Manager *m, Observation *ob, unsigned vf);
+
+/* Monitors, their statistics and events (monitors.c, events.c, metrics.c). */
+int api_get_monitors(ApiRequest *req, ApiReply *reply);
+int api_get_monitor(ApiRequest *req, ApiReply *reply);
+int api_get_monitor_stats(ApiRequest *req, ApiReply *reply);
+int api_put_monitor_capture(ApiRequest *req, ApiReply *reply);
+int api_delete_monitor_capture(ApiRequest *req, ApiReply *reply);
+int api_get_events(ApiRequest *req, ApiReply *reply);
+int api_get_metrics(ApiRequest *req, ApiReply *reply);

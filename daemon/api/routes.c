@@ -7,6 +7,7 @@
 
 #include "addr.h"
 #include "api.h"
+#include "core/monitors.h"
 #include "log.h"
 
 /*
@@ -19,14 +20,19 @@
 typedef enum ParamKind {
         PARAM_PCI_ADDR,
         PARAM_VF_INDEX,
+        PARAM_MONITOR_ID,
+        PARAM_MIRROR_ID,
 } ParamKind;
 
 static const struct {
         const char *name; /* as written in patterns and error documents */
         ParamKind kind;
+        const char *expected; /* for the 400 a malformed value gets */
 } param_kinds[] = {
-        { "{addr}", PARAM_PCI_ADDR },
-        { "{index}", PARAM_VF_INDEX },
+        { "{addr}", PARAM_PCI_ADDR, "a PCI address (expected DDDD:BB:DD.F, hex)" },
+        { "{index}", PARAM_VF_INDEX, "a VF index (expected a decimal number 0-65535)" },
+        { "{id}", PARAM_MONITOR_ID, "a monitor id" },
+        { "{mirror}", PARAM_MIRROR_ID, "a mirror id (expected a decimal number)" },
 };
 
 typedef struct ApiRoute {
@@ -50,6 +56,22 @@ static const ApiRoute routes[] = {
         { "PUT", "/v1/state", api_put_state, true },
         { "POST", "/v1/plan", api_post_plan, false },
         { "GET", "/v1/status", api_get_status, false },
+        { "POST", "/v1/reconcile", api_post_reconcile, true },
+        { "PUT", "/v1/pfs/{addr}/vfs/{index}/rx-mode", api_put_rx_mode, true },
+        { "DELETE", "/v1/pfs/{addr}/vfs/{index}/rx-mode", api_delete_rx_mode, true },
+        { "GET", "/v1/pfs/{addr}/mirrors", api_get_mirrors, false },
+        { "POST", "/v1/pfs/{addr}/mirrors", api_post_mirror, true },
+        { "GET", "/v1/pfs/{addr}/mirrors/{mirror}", api_get_mirror, false },
+        { "DELETE", "/v1/pfs/{addr}/mirrors/{mirror}", api_delete_mirror, true },
+        { "GET", "/v1/pfs/{addr}/registers", api_get_registers, false },
+        { "GET", "/v1/pfs/{addr}/audit", api_get_audit, false },
+        { "GET", "/v1/monitors", api_get_monitors, false },
+        { "GET", "/v1/monitors/{id}", api_get_monitor, false },
+        { "GET", "/v1/monitors/{id}/stats", api_get_monitor_stats, false },
+        { "PUT", "/v1/monitors/{id}/capture", api_put_monitor_capture, true },
+        { "DELETE", "/v1/monitors/{id}/capture", api_delete_monitor_capture, true },
+        { "GET", "/v1/events", api_get_events, false },
+        { "GET", "/metrics", api_get_metrics, false },
 };
 
 #define MAX_SEGMENTS 16
@@ -129,7 +151,8 @@ static char *param_canonical(ParamKind kind, const char *value) {
                         return NULL;
                 return strdup(pci_addr_format(&a, buf));
         }
-        case PARAM_VF_INDEX: {
+        case PARAM_VF_INDEX:
+        case PARAM_MIRROR_ID: {
                 /* Decimal, no sign or leading zeroes, within the SR-IOV limit of 65535. */
                 size_t n = strlen(value);
                 if (n == 0 || n > 5 || strspn(value, "0123456789") != n ||
@@ -137,6 +160,8 @@ static char *param_canonical(ParamKind kind, const char *value) {
                         return NULL;
                 return strdup(value);
         }
+        case PARAM_MONITOR_ID:
+                return monitor_id_valid(value) ? strdup(value) : NULL;
         }
         return NULL;
 }
@@ -246,12 +271,11 @@ void api_route(ApiRequest *req, ApiReply *reply) {
         if (bad_param) {
                 /* Field names in errors are the parameter names without braces. */
                 char field[32];
+                int kind = param_kind(bad_param);
                 snprintf(field, sizeof(field), "%.*s", (int) strlen(bad_param) - 2, bad_param + 1);
-                api_error(reply, NFV_ERR_INVALID_ARGUMENT, field,
-                          streq(field, "addr")
-                                  ? "\"%.64s%s\" is not a PCI address (expected DDDD:BB:DD.F, hex)"
-                                  : "\"%.64s%s\" is not a VF index (expected a decimal number 0-65535)",
-                          bad_value, strlen(bad_value) > 64 ? "..." : "");
+                api_error(reply, NFV_ERR_INVALID_ARGUMENT, field, "\"%.64s%s\" is not %s",
+                          bad_value, strlen(bad_value) > 64 ? "..." : "",
+                          param_kinds[kind].expected);
                 return;
         }
         api_error(reply, NFV_ERR_NOT_FOUND, NULL, "no such resource: %.128s", req->path);

@@ -14,11 +14,15 @@
 #include "api.h"
 #include "log.h"
 
+typedef struct HttpStream HttpStream;
+
 struct ApiServer {
         Manager *manager;
         struct MHD_Daemon *mhd;
         sd_event_source *io_source;
         sd_event_source *timer_source;
+        HttpStream *streams; /* open streamed replies (event streams) */
+        sd_event_source *resume_source; /* runs MHD after a stream was resumed */
 };
 
 /* Per-request state, from the first call of the access handler to MHD's
@@ -74,8 +78,7 @@ static void peer_credentials(struct MHD_Connection *conn, HttpRequest *h) {
         h->api.peer_known = p && p->known;
 }
 
-static enum MHD_Result send_reply(ApiServer *s, struct MHD_Connection *conn, HttpRequest *h,
-                                  ApiReply *reply) {
+static enum MHD_Result send_reply(struct MHD_Connection *conn, HttpRequest *h, ApiReply *reply) {
         const char *text = reply->text ? reply->text
                                        : json_object_to_json_string_ext(
                                                  reply->doc, JSON_C_TO_STRING_PLAIN |
@@ -95,7 +98,8 @@ static enum MHD_Result send_reply(ApiServer *s, struct MHD_Connection *conn, Htt
                 free(copy);
                 return MHD_NO;
         }
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                                reply->content_type ? reply->content_type : "application/json");
         if (reply->allow[0])
                 MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, reply->allow);
         ret = MHD_queue_response(conn, reply->status, resp);
@@ -108,7 +112,6 @@ static enum MHD_Result send_reply(ApiServer *s, struct MHD_Connection *conn, Htt
                        reply->status, h->api.peer_known ? (int) h->api.peer.uid : -1,
                        h->api.peer_known ? (int) h->api.peer.pid : -1,
                        (double) (now_usec() - h->start_usec) / 1000.0);
-        (void) s;
         return ret;
 }
 
@@ -120,9 +123,92 @@ static enum MHD_Result reply_too_large(ApiServer *s, struct MHD_Connection *conn
         api_error(&reply, NFV_ERR_PAYLOAD_TOO_LARGE, NULL,
                   "request body larger than %" PRIu64 " bytes",
                   s->manager->config->max_body_bytes);
-        r = send_reply(s, conn, h, &reply);
+        r = send_reply(conn, h, &reply);
         json_object_put(reply.doc);
         return r;
+}
+
+/*
+ * Streamed replies (GET /v1/events). MHD asks the stream for bytes whenever it
+ * can send; when the stream has none, the connection is suspended (so MHD does
+ * not spin on it) until the producer calls api_stream_wake(), which resumes it.
+ * MHD processes a resumed connection only when it next runs, which a defer
+ * source (resume_source) makes happen in the loop's next iteration.
+ */
+struct HttpStream {
+        ApiServer *server;
+        struct MHD_Connection *conn;
+        ApiStream *stream;
+        bool suspended;
+        HttpStream *next;
+};
+
+static ssize_t stream_read(void *cls, uint64_t pos _unused_, char *buf, size_t max) {
+        HttpStream *hs = cls;
+        ssize_t n = hs->stream->read(hs->stream, buf, max);
+
+        if (n > 0)
+                return n;
+        if (n < 0)
+                return MHD_CONTENT_READER_END_OF_STREAM;
+        hs->suspended = true;
+        MHD_suspend_connection(hs->conn);
+        return 0;
+}
+
+static void stream_wake(void *data) {
+        HttpStream *hs = data;
+        if (!hs->suspended)
+                return;
+        hs->suspended = false;
+        MHD_resume_connection(hs->conn);
+        /* In external polling mode MHD must be run after a resume: do it from
+         * the loop's next iteration (a wake may come from inside a callback). */
+        sd_event_source_set_enabled(hs->server->resume_source, SD_EVENT_ONESHOT);
+}
+
+static void stream_done(void *cls) {
+        HttpStream *hs = cls;
+        for (HttpStream **p = &hs->server->streams; *p; p = &(*p)->next)
+                if (*p == hs) {
+                        *p = hs->next;
+                        break;
+                }
+        hs->stream->free(hs->stream);
+        free(hs);
+}
+
+static enum MHD_Result send_stream(ApiServer *s, struct MHD_Connection *conn, HttpRequest *h,
+                                   ApiReply *reply) {
+        HttpStream *hs = calloc(1, sizeof(*hs));
+        struct MHD_Response *resp;
+        enum MHD_Result ret;
+
+        if (!hs) {
+                reply->stream->free(reply->stream);
+                return MHD_NO;
+        }
+        *hs = (HttpStream){ .server = s, .conn = conn, .stream = reply->stream };
+        resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, stream_read, hs,
+                                                 stream_done);
+        if (!resp) {
+                stream_done(hs);
+                return MHD_NO;
+        }
+        hs->next = s->streams;
+        s->streams = hs;
+        hs->stream->wake = stream_wake;
+        hs->stream->wake_data = hs;
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                                reply->content_type ? reply->content_type : "application/json");
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+        ret = MHD_queue_response(conn, 200, resp);
+        MHD_destroy_response(resp);
+        h->answered = true;
+        log_info("%s %s -> 200 stream (uid=%d pid=%d)", h->api.method, h->api.path,
+                 h->api.peer_known ? (int) h->api.peer.uid : -1,
+                 h->api.peer_known ? (int) h->api.peer.pid : -1);
+        return ret;
 }
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url,
@@ -192,10 +278,13 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         h->api.body = h->body;
         h->api.body_len = h->body_len;
         api_route(&h->api, &reply);
+        if (reply.stream)
+                return send_stream(s, conn, h, &reply);
         if (!reply.doc && !reply.text)
                 api_error(&reply, NFV_ERR_INTERNAL, NULL, "handler produced no reply");
-        r = send_reply(s, conn, h, &reply);
+        r = send_reply(conn, h, &reply);
         json_object_put(reply.doc);
+        free(reply.owned_text);
         return r;
 }
 
@@ -275,6 +364,10 @@ static int on_timer(sd_event_source *src _unused_, uint64_t usec _unused_, void 
         return run_mhd(userdata);
 }
 
+static int on_resume(sd_event_source *src _unused_, void *userdata) {
+        return run_mhd(userdata);
+}
+
 int api_server_new(Manager *m, int listen_fd, ApiServer **ret) {
         ApiServer *s = calloc(1, sizeof(*s));
         const union MHD_DaemonInfo *info;
@@ -287,7 +380,9 @@ int api_server_new(Manager *m, int listen_fd, ApiServer **ret) {
         s->manager = m;
         /* No MHD threads: MHD_run() is called from our loop when its epoll
          * descriptor is readable, so handlers run on the daemon's one thread. */
-        s->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_TURBO, 0, NULL, NULL,
+        s->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_TURBO |
+                                          MHD_ALLOW_SUSPEND_RESUME,
+                                  0, NULL, NULL,
                                   on_access, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
                                   MHD_OPTION_LISTEN_SOCKET, listen_fd,
                                   MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
@@ -310,6 +405,10 @@ int api_server_new(Manager *m, int listen_fd, ApiServer **ret) {
                 r = sd_event_add_time(m->event, &s->timer_source, CLOCK_MONOTONIC, UINT64_MAX, 0,
                                       on_timer, s);
         if (r >= 0)
+                r = sd_event_add_defer(m->event, &s->resume_source, on_resume, s);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(s->resume_source, SD_EVENT_OFF);
+        if (r >= 0)
                 r = sd_event_source_set_priority(s->io_source, PRIORITY_API);
         /* Connection timeouts are in seconds; a quarter second of slack lets
          * sd-event keep the timerfd armed across many requests. */
@@ -328,10 +427,15 @@ ApiServer *api_server_free(ApiServer *s) {
                 return NULL;
         sd_event_source_disable_unref(s->io_source);
         sd_event_source_disable_unref(s->timer_source);
+        /* MHD must not be stopped with suspended connections: resume them;
+         * stopping then closes them and frees their streams. */
+        for (HttpStream *hs = s->streams; hs; hs = hs->next)
+                stream_wake(hs);
         if (s->mhd) {
                 /* MHD closes the listening socket it was given when it stops. */
                 MHD_stop_daemon(s->mhd);
         }
+        sd_event_source_disable_unref(s->resume_source);
         free(s);
         return NULL;
 }

@@ -5,6 +5,7 @@
  *   PUT  /v1/state[?force=true]  replace it, applying the difference (all or nothing)
  *   POST /v1/plan[?force=true]   what PUT /v1/state would do with this document, doing nothing
  *   GET  /v1/status              what is out of sync and why
+ *   POST /v1/reconcile           compare and re-apply now; answers with the status
  */
 #include <errno.h>
 #include <string.h>
@@ -77,7 +78,7 @@ int api_put_state(ApiRequest *req, ApiReply *reply) {
 
         if (!parse_desired(req, reply, &want, &force))
                 return 0;
-        if (vfmgr_replace_state(req->manager, &want, force, &plans, &err) < 0) {
+        if (vfmgr_replace_state(req->manager, &want, force, req->peer.uid, &plans, &err) < 0) {
                 desired_done(&want);
                 return api_error(reply, err.code, err.field[0] ? err.field : NULL, "%s",
                                  err.message);
@@ -88,6 +89,14 @@ int api_put_state(ApiRequest *req, ApiReply *reply) {
         json_object_object_add(plans, "elapsed_ms",
                                json_object_new_double((double) (mono_usec() - start) / 1000.0));
         return api_ok(reply, plans);
+}
+
+int api_post_reconcile(ApiRequest *req, ApiReply *reply) {
+        if (req->manager->read_only_reason)
+                return api_error(reply, NFV_ERR_UNAVAILABLE, NULL, "nfvcapd is read-only: %s",
+                                 req->manager->read_only_reason);
+        reconcile_now(req->manager, "requested through the API");
+        return api_get_status(req, reply);
 }
 
 int api_get_status(ApiRequest *req, ApiReply *reply) {
@@ -128,6 +137,8 @@ int api_get_status(ApiRequest *req, ApiReply *reply) {
                                json_object_new_int64((int64_t) m->reconcile_runs));
         json_object_object_add(doc, "reconcile_interval_ms",
                                json_object_new_int64((int64_t) m->config->reconcile_interval_ms));
+        json_object_object_add(doc, "last_reconcile_actions",
+                               json_object_new_int64((int64_t) m->last_reconcile_actions));
         json_object_object_add(doc, "last_reconcile_ms",
                                m->reconcile_runs ? json_object_new_double(
                                                            (double) m->last_reconcile_usec / 1000.0)

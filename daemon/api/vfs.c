@@ -59,6 +59,7 @@ static json_object *vf_document(Manager *m, const NfvVf *vf, const Observation *
         json_object_object_add(o, "original", orig ? vf_settings_to_json(&orig->settings) : NULL);
         json_object_object_add(o, "sync", st ? sync_status_to_json(st)
                                              : sync_status_to_json(&(SyncStatus){ .in_sync = -1 }));
+        json_object_object_add(o, "rx_mode", api_rx_mode_json(m, (Observation *) ob, vf->index));
         json_object_object_add(o, "in_use", json_object_new_boolean(u && u->in_use));
         json_object_object_add(o, "in_use_reason",
                                u && u->in_use ? json_object_new_string(u->reason) : NULL);
@@ -126,8 +127,7 @@ int api_get_vf(ApiRequest *req, ApiReply *reply) {
         return 0;
 }
 
-/* What is wanted for the PF now, as a starting point for a change. */
-static int current_want(Manager *m, const char *pf, DesiredPf *ret) {
+int api_current_want(Manager *m, const char *pf, DesiredPf *ret) {
         const DesiredPf *d = desired_find_pf(&m->desired, pf);
         if (d)
                 return desired_pf_copy(d, ret);
@@ -136,13 +136,13 @@ static int current_want(Manager *m, const char *pf, DesiredPf *ret) {
         return 0;
 }
 
-static int change_error(ApiReply *reply, const ChangeError *err) {
+int api_change_error(ApiReply *reply, const ChangeError *err) {
         return api_error(reply, err->code, err->field[0] ? err->field : NULL, "%s", err->message);
 }
 
 int api_put_vf_count(ApiRequest *req, ApiReply *reply) {
         _cleanup_(json_object_putp) json_object *body = api_body_object(req, reply);
-        PlanOptions opts = { .count_field = "count" };
+        PlanOptions opts = { .count_field = "count", .uid = req->peer.uid };
         ChangeError err = { 0 };
         DesiredPf want;
         int64_t count;
@@ -164,7 +164,7 @@ int api_put_vf_count(ApiRequest *req, ApiReply *reply) {
         if (json_get_bool(body, "force", false, &opts.force) < 0)
                 return api_error(reply, NFV_ERR_INVALID_ARGUMENT, "force",
                                  "force must be true or false");
-        if (current_want(req->manager, req->params[0], &want) < 0)
+        if (api_current_want(req->manager, req->params[0], &want) < 0)
                 return api_error(reply, NFV_ERR_INTERNAL, NULL, "out of memory");
         want.has_vf_count = true;
         want.vf_count = (unsigned) count;
@@ -173,13 +173,13 @@ int api_put_vf_count(ApiRequest *req, ApiReply *reply) {
         r = vfmgr_change_pf(req->manager, req->params[0], &want, &opts, &err);
         desired_pf_done(&want);
         if (r < 0)
-                return change_error(reply, &err);
+                return api_change_error(reply, &err);
         return api_get_vfs(req, reply);
 }
 
 /* The VF index must name an existing VF: a 400 naming "index" otherwise (the
  * request is malformed for this PF, as a VLAN of 5000 would be). */
-static int check_index(ApiRequest *req, ApiReply *reply, unsigned *ret) {
+int api_check_vf_index(ApiRequest *req, ApiReply *reply, unsigned *ret) {
         const NfvPf *pf;
         unsigned index = (unsigned) atoi(req->params[1]);
         int r = inventory_find_pf(req->manager->inventory, req->params[0], &pf);
@@ -206,7 +206,7 @@ static int check_index(ApiRequest *req, ApiReply *reply, unsigned *ret) {
 
 int api_patch_vf(ApiRequest *req, ApiReply *reply) {
         _cleanup_(json_object_putp) json_object *body = api_body_object(req, reply);
-        PlanOptions opts = { 0 };
+        PlanOptions opts = { .uid = req->peer.uid };
         ChangeError err = { 0 };
         NfvVfSettings patch;
         const char *bad = NULL;
@@ -216,7 +216,7 @@ int api_patch_vf(ApiRequest *req, ApiReply *reply) {
         unsigned index;
         int r;
 
-        if (!body || check_index(req, reply, &index) < 0)
+        if (!body || api_check_vf_index(req, reply, &index) < 0)
                 return 0;
         if (vf_settings_from_json(body, &patch, &bad, msg, sizeof(msg)) < 0)
                 return api_error(reply, NFV_ERR_INVALID_ARGUMENT, bad, "%s", msg);
@@ -224,7 +224,7 @@ int api_patch_vf(ApiRequest *req, ApiReply *reply) {
                 return api_error(reply, NFV_ERR_INVALID_ARGUMENT, "body",
                                  "no settings given (mac, vlan, qos, vlan_proto, spoofchk, trust, "
                                  "link_state, min_tx_rate, max_tx_rate)");
-        if (current_want(req->manager, req->params[0], &want) < 0)
+        if (api_current_want(req->manager, req->params[0], &want) < 0)
                 return api_error(reply, NFV_ERR_INTERNAL, NULL, "out of memory");
         e = vf_list_get(&want.vfs, index);
         if (!e) {
@@ -235,25 +235,27 @@ int api_patch_vf(ApiRequest *req, ApiReply *reply) {
         r = vfmgr_change_pf(req->manager, req->params[0], &want, &opts, &err);
         desired_pf_done(&want);
         if (r < 0)
-                return change_error(reply, &err);
+                return api_change_error(reply, &err);
         return api_get_vf(req, reply);
 }
 
 int api_delete_vf_settings(ApiRequest *req, ApiReply *reply) {
-        PlanOptions opts = { 0 };
+        PlanOptions opts = { .uid = req->peer.uid };
         ChangeError err = { 0 };
         DesiredPf want;
         unsigned index;
         int r;
 
-        if (check_index(req, reply, &index) < 0)
+        if (api_check_vf_index(req, reply, &index) < 0)
                 return 0;
-        if (current_want(req->manager, req->params[0], &want) < 0)
+        if (api_current_want(req->manager, req->params[0], &want) < 0)
                 return api_error(reply, NFV_ERR_INTERNAL, NULL, "out of memory");
+        /* Releasing a VF gives back everything nfvcapd changed on it. */
         vf_list_remove(&want.vfs, index);
+        rx_list_remove(&want.rx_modes, index);
         r = vfmgr_change_pf(req->manager, req->params[0], &want, &opts, &err);
         desired_pf_done(&want);
         if (r < 0)
-                return change_error(reply, &err);
+                return api_change_error(reply, &err);
         return api_get_vf(req, reply);
 }

@@ -18,7 +18,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/audit.h"
 #include "core/vfmgr.h"
+#include "hw/regio.h"
 #include "hw/vfcount.h"
 #include "log.h"
 #include "store/statefile.h"
@@ -27,6 +29,8 @@ typedef struct TxStep {
         char pf[PCI_ADDR_STRLEN];
         int ifindex;
         Action action;
+        struct RegIo *regio; /* ACTION_REG: the mapping it went through, and */
+        uint32_t reg_old;    /* the register's value before, for the undo */
 } TxStep;
 
 typedef struct Tx {
@@ -34,7 +38,7 @@ typedef struct Tx {
         Desired next;   /* the desired state being made true */
         TxStep *steps;  /* what has been done, for the undo */
         size_t n_steps;
-        bool undoable;  /* API changes undo on failure; the reconciler does not */
+        uid_t uid;      /* who asked (the audit log's "by") */
 } Tx;
 
 static uint64_t now_realtime(void) {
@@ -43,17 +47,8 @@ static uint64_t now_realtime(void) {
         return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
 }
 
-static int set_err(ChangeError *err, NfvErrorCode code, const char *field, const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
-static int set_err(ChangeError *err, NfvErrorCode code, const char *field, const char *fmt, ...) {
-        va_list ap;
-        err->code = code;
-        snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
-        va_start(ap, fmt);
-        vsnprintf(err->message, sizeof(err->message), fmt, ap);
-        va_end(ap);
-        return -EIO;
-}
+/* Errors of a change that got as far as the machine: -EIO to the caller. */
+#define set_err(err, code, field, ...) plan_fail(err, code, -EIO, field, __VA_ARGS__)
 
 static const char *errno_name(int e) {
         const char *n = strerrorname_np(abs(e));
@@ -119,15 +114,14 @@ static void tx_done(Tx *tx) {
         *tx = (Tx){ 0 };
 }
 
-static int tx_log(Tx *tx, const char *pf, int ifindex, const Action *a) {
+static TxStep *tx_log(Tx *tx, const char *pf, int ifindex, const Action *a) {
         TxStep *n = realloc(tx->steps, (tx->n_steps + 1) * sizeof(TxStep));
         if (!n)
-                return -ENOMEM;
+                return NULL;
         tx->steps = n;
         n[tx->n_steps] = (TxStep){ .ifindex = ifindex, .action = *a };
         snprintf(n[tx->n_steps].pf, sizeof(n[0].pf), "%s", pf);
-        tx->n_steps++;
-        return 0;
+        return &n[tx->n_steps++];
 }
 
 static void map_count_error(int r, const Action *a, const char *pf, const char *detail,
@@ -245,6 +239,46 @@ static int snapshot(DesiredPf *np, const PfLink *link, unsigned vf, bool *change
         return 0; /* settings unknown: nothing to record; the set below will say why */
 }
 
+/* One register write: record the pool's original flags first (as for VF
+ * settings), write, read back, audit, and log it for the undo. */
+static int run_reg(Tx *tx, const char *pf, DesiredPf *np, Observation *ob, const Action *a,
+                   ChangeError *err) {
+        Manager *m = tx->m;
+        uint32_t old, now;
+        TxStep *step;
+        int r;
+
+        if (np && a->rx_vf >= 0 && !rx_list_find(&np->rx_originals, (unsigned) a->rx_vf)) {
+                RxEntry *o = rx_list_get(&np->rx_originals, (unsigned) a->rx_vf);
+                if (!o)
+                        return set_err(err, NFV_ERR_INTERNAL, NULL, "out of memory");
+                o->managed = regio_model(ob->regio)->rx_flags;
+                o->on = a->rx_before;
+                r = vfmgr_save_state(m, &tx->next);
+                if (r < 0)
+                        return set_err(err, NFV_ERR_INTERNAL, NULL,
+                                       "cannot record the original flags of VF %d: %s", a->rx_vf,
+                                       strerror(-r));
+        }
+        r = regio_rmw(ob->regio, a->reg.offset, a->reg.mask, a->reg.value, &old, &now);
+        if (r == -EINVAL)
+                return set_err(err, NFV_ERR_INTERNAL, NULL, "%s at 0x%05x is outside BAR0",
+                               a->reg.name, a->reg.offset);
+        /* Written either way: the audit log has it, and the undo puts it back. */
+        audit_record(m->audit, pf, a->reg.name, a->reg.offset, old, now, tx->uid, a->why);
+        step = tx_log(tx, pf, 0, a);
+        if (!step)
+                return set_err(err, NFV_ERR_INTERNAL, NULL, "out of memory");
+        step->regio = ob->regio;
+        step->reg_old = old;
+        if (r < 0)
+                return set_err(err, NFV_ERR_INTERNAL, NULL,
+                               "%s of %s did not take the write: 0x%08x written, 0x%08x read back",
+                               a->reg.name, pf, (old & ~a->reg.mask) | (a->reg.value & a->reg.mask),
+                               now);
+        return 0;
+}
+
 /* Run a PF's plan. ob describes the PF before the plan. */
 static int tx_run_pf(Tx *tx, const Plan *plan, Observation *ob, ChangeError *err) {
         Manager *m = tx->m;
@@ -260,7 +294,7 @@ static int tx_run_pf(Tx *tx, const Plan *plan, Observation *ob, ChangeError *err
                 if (a->kind == ACTION_VF_COUNT) {
                         bool written;
                         r = run_count(tx, plan->pf, a, &written, err);
-                        if (written && tx_log(tx, plan->pf, ifindex, a) < 0 && r >= 0)
+                        if (written && !tx_log(tx, plan->pf, ifindex, a) && r >= 0)
                                 r = -ENOMEM;
                         /* Fresh VFs: their settings are the driver's defaults. Read them
                          * for the snapshots below. The old observation is now stale. */
@@ -268,6 +302,10 @@ static int tx_run_pf(Tx *tx, const Plan *plan, Observation *ob, ChangeError *err
                                 link = &fresh;
                                 ifindex = fresh.ifindex;
                         }
+                        continue;
+                }
+                if (a->kind == ACTION_REG) {
+                        r = run_reg(tx, plan->pf, np, ob, a, err);
                         continue;
                 }
                 if (!ifindex) {
@@ -289,8 +327,8 @@ static int tx_run_pf(Tx *tx, const Plan *plan, Observation *ob, ChangeError *err
                         }
                 }
                 r = run_set(tx, plan->pf, ifindex, a, err);
-                if (r >= 0)
-                        r = tx_log(tx, plan->pf, ifindex, a);
+                if (r >= 0 && !tx_log(tx, plan->pf, ifindex, a))
+                        r = -ENOMEM;
         }
         pf_link_done(&fresh);
         return r;
@@ -302,7 +340,12 @@ static void tx_undo(Tx *tx) {
                 const TxStep *s = &tx->steps[i];
                 const Action *a = &s->action;
                 int r = 0;
-                if (a->kind == ACTION_VF_COUNT) {
+                if (a->kind == ACTION_REG) {
+                        uint32_t old, now;
+                        r = regio_rmw(s->regio, a->reg.offset, ~0u, s->reg_old, &old, &now);
+                        audit_record(m->audit, s->pf, a->reg.name, a->reg.offset, old, now,
+                                     tx->uid, "undo");
+                } else if (a->kind == ACTION_VF_COUNT) {
                         Action back = { .kind = ACTION_VF_COUNT, .from_count = a->to_count,
                                         .to_count = a->from_count };
                         ChangeError ignored;
@@ -335,9 +378,11 @@ static int next_pf_entry(Desired *next, const char *pf, const DesiredPf *want,
                         return r;
                 free(np.originals.items);
                 np.originals = (VfList){ 0 };
+                free(np.rx_originals.items);
+                np.rx_originals = (RxList){ 0 };
         }
         snprintf(np.address, sizeof(np.address), "%s", pf);
-        if (before && !recreated)
+        if (before && !recreated) {
                 for (size_t i = 0; i < before->originals.n; i++) {
                         VfEntry *o = vf_list_get(&np.originals, before->originals.items[i].index);
                         if (!o) {
@@ -346,6 +391,16 @@ static int next_pf_entry(Desired *next, const char *pf, const DesiredPf *want,
                         }
                         *o = before->originals.items[i];
                 }
+                for (size_t i = 0; i < before->rx_originals.n; i++) {
+                        RxEntry *o = rx_list_get(&np.rx_originals,
+                                                 before->rx_originals.items[i].index);
+                        if (!o) {
+                                desired_pf_done(&np);
+                                return -ENOMEM;
+                        }
+                        *o = before->rx_originals.items[i];
+                }
+        }
         desired_pf_truncate(&np, count_after);
         r = desired_put_pf(next, &np);
         desired_pf_done(&np);
@@ -363,46 +418,89 @@ static void tidy(Desired *d, const char *pf, bool released) {
                 if (!w || !w->settings.set)
                         vf_list_remove(&p->originals, p->originals.items[i].index);
         }
+        for (size_t i = p->rx_originals.n; i-- > 0;) {
+                const RxEntry *w = rx_list_find(&p->rx_modes, p->rx_originals.items[i].index);
+                if (!w || !w->managed)
+                        rx_list_remove(&p->rx_originals, p->rx_originals.items[i].index);
+        }
         /* A PF that is released, or for which nothing is wanted any more, is no
          * longer managed. */
-        if (released || (!p->has_vf_count && p->vfs.n == 0 && p->originals.n == 0))
+        if (released || desired_pf_is_empty(p))
                 desired_remove_pf(d, pf);
 }
 
 /* Read back: plan again against what the machine now has. Anything left to do
- * means the driver accepted a value it does not hold. */
-static int verify(Manager *m, const char *pf, const DesiredPf *want, ChangeError *err) {
-        Observation ob;
-        Plan plan;
-        PlanError perr;
-        PlanOptions opts = { .force = true };
-        int r = vfmgr_observe(m, pf, &ob);
+ * means the driver did not keep what it was given. VF knobs must read back at
+ * once. Registers may not: changing a VF's MAC, trust or VLAN makes its driver
+ * reset the VF, and the PF driver then rewrites the VF pool's flags (igb sets
+ * BAM, ixgbe its xcast bits) a moment later. So register writes that did not
+ * stick are made again, a few times, before the change counts as failed. */
+#define SETTLE_ROUNDS 5
+#define SETTLE_DELAY_MS 200
 
-        if (r < 0)
-                return set_err(err, NFV_ERR_INTERNAL, NULL, "cannot read %s back: %s", pf,
-                               strerror(-r));
-        if (ob.o.settings_error && want && want->vfs.n) {
-                set_err(err, NFV_ERR_UNAVAILABLE, NULL, "%s", ob.o.settings_error);
-                observation_done(&ob);
-                return -EIO;
-        }
-        r = plan_pf(want, want, &ob.o, &opts, &plan, &perr);
-        observation_done(&ob);
-        if (r < 0)
-                return set_err(err, perr.code, perr.field, "%s", perr.message);
-        if (plan.n) {
-                const Action *a = &plan.actions[0];
-                json_object *to = action_to_json(a);
-                set_err(err, NFV_ERR_INTERNAL, NULL,
-                        "%s does not hold what was set: still to do %s (the driver accepted it "
-                        "but reads back something else)",
-                        pf, json_object_to_json_string(to));
-                json_object_put(to);
+static int verify(Tx *tx, const char *pf, const DesiredPf *want, ChangeError *err) {
+        Manager *m = tx->m;
+
+        for (unsigned round = 0;; round++) {
+                Observation ob;
+                Plan plan = { 0 };
+                PlanError perr;
+                PlanOptions opts = { .force = true };
+                bool only_registers = true;
+                int r = vfmgr_observe(m, pf, &ob);
+
+                if (r < 0)
+                        return set_err(err, NFV_ERR_INTERNAL, NULL, "cannot read %s back: %s", pf,
+                                       strerror(-r));
+                if (ob.o.settings_error && want && want->vfs.n) {
+                        set_err(err, NFV_ERR_UNAVAILABLE, NULL, "%s", ob.o.settings_error);
+                        observation_done(&ob);
+                        return -EIO;
+                }
+                r = plan_pf(want, want, &ob.o, &opts, &plan, &perr);
+                if (r >= 0)
+                        r = regplan_pf(m, want, want, &ob, ob.o.vf_count, false, &plan, &perr);
+                if (r < 0) {
+                        plan_done(&plan);
+                        observation_done(&ob);
+                        return *err = perr, -EIO;
+                }
+                for (size_t i = 0; i < plan.n; i++)
+                        only_registers = only_registers && plan.actions[i].kind == ACTION_REG;
+                if (plan.n && (!only_registers || round == SETTLE_ROUNDS)) {
+                        json_object *to = action_to_json(&plan.actions[0]);
+                        if (only_registers)
+                                set_err(err, NFV_ERR_INTERNAL, NULL,
+                                        "%s does not keep what was written: the driver rewrote it "
+                                        "%u times; still to do %s",
+                                        pf, SETTLE_ROUNDS, json_object_to_json_string(to));
+                        else
+                                set_err(err, NFV_ERR_INTERNAL, NULL,
+                                        "%s does not hold what was set: still to do %s (the driver "
+                                        "accepted it but reads back something else)",
+                                        pf, json_object_to_json_string(to));
+                        json_object_put(to);
+                        r = -EIO;
+                }
+                for (size_t i = 0; r >= 0 && i < plan.n; i++) {
+                        struct timespec ts = { .tv_nsec = SETTLE_DELAY_MS * 1000000L };
+                        if (i == 0)
+                                nanosleep(&ts, NULL); /* let the driver finish its reset */
+                        char why[sizeof(plan.actions[i].why)];
+                        snprintf(why, sizeof(why), "%s", plan.actions[i].why);
+                        snprintf(plan.actions[i].why, sizeof(plan.actions[i].why), "%.30s (again)",
+                                 why);
+                        r = run_reg(tx, pf, desired_find_pf(&tx->next, pf), &ob, &plan.actions[i],
+                                    err);
+                }
+                bool done = plan.n == 0;
                 plan_done(&plan);
-                return -EIO;
+                observation_done(&ob);
+                if (r < 0)
+                        return r;
+                if (done)
+                        return 0;
         }
-        plan_done(&plan);
-        return 0;
 }
 
 static void mark_applied(Manager *m, const Plan *plan, bool ok, const char *error) {
@@ -421,7 +519,9 @@ static void mark_applied(Manager *m, const Plan *plan, bool ok, const char *erro
         for (size_t i = 0; i < plan->n; i++) {
                 const Action *a = &plan->actions[i];
                 SyncStatus *s;
-                if (a->kind != ACTION_VF_SET || !(s = runtime_vf_status(rt, a->vf)))
+                unsigned vf = a->kind == ACTION_REG ? (unsigned) a->rx_vf : a->vf;
+                if ((a->kind != ACTION_VF_SET && !(a->kind == ACTION_REG && a->rx_vf >= 0)) ||
+                    !(s = runtime_vf_status(rt, vf)))
                         continue;
                 s->last_checked = now;
                 s->in_sync = ok;
@@ -444,8 +544,9 @@ static int refuse_read_only(Manager *m, ChangeError *err) {
                        m->read_only_reason);
 }
 
-static void plan_error(const PlanError *p, ChangeError *err) {
-        set_err(err, p->code, p->field, "%s", p->message);
+static unsigned count_after(const Plan *plan, const Observation *ob) {
+        return plan->n && plan->actions[0].kind == ACTION_VF_COUNT ? plan->actions[0].to_count
+                                                                   : ob->o.vf_count;
 }
 
 /* Plan one PF against the current desired state. */
@@ -461,17 +562,16 @@ static int plan_one(Manager *m, const char *pf, const DesiredPf *want, const Pla
                 return set_err(err, NFV_ERR_UNAVAILABLE, NULL, "cannot observe %s: %s", pf,
                                strerror(-r));
         r = plan_pf(want, desired_find_pf(&m->desired, pf), &ob->o, opts, plan, &perr);
+        if (r >= 0)
+                r = regplan_pf(m, want, desired_find_pf(&m->desired, pf), ob,
+                               count_after(plan, ob), false, plan, &perr);
         if (r < 0) {
-                plan_error(&perr, err);
+                plan_done(plan);
+                *err = perr;
                 observation_done(ob);
                 return r;
         }
         return 0;
-}
-
-static unsigned count_after(const Plan *plan, const Observation *ob) {
-        return plan->n && plan->actions[0].kind == ACTION_VF_COUNT ? plan->actions[0].to_count
-                                                                   : ob->o.vf_count;
 }
 
 /* VF settings can only be set where they can be read: refuse up front. */
@@ -491,8 +591,8 @@ static int check_settings_reachable(const Plan *plans, const Observation *obs, s
 /* Apply already-made plans (one per PF, with their observations) as one
  * transaction; want[i] NULL releases PF i. */
 static int transact(Manager *m, Plan *plans, Observation *obs, const DesiredPf *const *want,
-                    size_t n, ChangeError *err) {
-        Tx tx = { .m = m, .undoable = true };
+                    size_t n, uid_t uid, ChangeError *err) {
+        Tx tx = { .m = m, .uid = uid };
         char failed_pf[PCI_ADDR_STRLEN] = "";
         int r;
 
@@ -519,7 +619,7 @@ static int transact(Manager *m, Plan *plans, Observation *obs, const DesiredPf *
         for (size_t i = 0; i < n && r >= 0; i++) {
                 r = tx_run_pf(&tx, &plans[i], &obs[i], err);
                 if (r >= 0)
-                        r = verify(m, plans[i].pf, desired_find_pf(&tx.next, plans[i].pf), err);
+                        r = verify(&tx, plans[i].pf, desired_find_pf(&tx.next, plans[i].pf), err);
                 if (r < 0)
                         snprintf(failed_pf, sizeof(failed_pf), "%s", plans[i].pf);
         }
@@ -551,7 +651,7 @@ static int transact(Manager *m, Plan *plans, Observation *obs, const DesiredPf *
 int vfmgr_change_pf(Manager *m, const char *address, const DesiredPf *want, const PlanOptions *opts,
                     ChangeError *err) {
         Observation ob;
-        Plan plan;
+        Plan plan = { 0 };
         int r;
 
         if (m->read_only_reason)
@@ -559,7 +659,7 @@ int vfmgr_change_pf(Manager *m, const char *address, const DesiredPf *want, cons
         r = plan_one(m, address, want, opts, &ob, &plan, err);
         if (r < 0)
                 return r;
-        r = transact(m, &plan, &ob, &want, 1, err);
+        r = transact(m, &plan, &ob, &want, 1, opts->uid, err);
         plan_done(&plan);
         observation_done(&ob);
         return r;
@@ -573,7 +673,7 @@ static int plan_all(Manager *m, const Desired *want, bool force, Plan **ret_plan
         Plan *plans = calloc(cap ? cap : 1, sizeof(Plan));
         Observation *obs = calloc(cap ? cap : 1, sizeof(Observation));
         const DesiredPf **w = calloc(cap ? cap : 1, sizeof(*w));
-        PlanOptions opts = { .force = force, .count_field = "vf_count" };
+        PlanOptions opts = { .force = force, .count_field = "vf_count", .uid = AUDIT_UID_DAEMON };
         int r = 0;
 
         if (!plans || !obs || !w) {
@@ -652,8 +752,8 @@ int vfmgr_plan_state(Manager *m, const Desired *want, bool force, json_object **
         return 0;
 }
 
-int vfmgr_replace_state(Manager *m, const Desired *want, bool force, json_object **ret_plans,
-                        ChangeError *err) {
+int vfmgr_replace_state(Manager *m, const Desired *want, bool force, uid_t uid,
+                        json_object **ret_plans, ChangeError *err) {
         Plan *plans;
         Observation *obs;
         const DesiredPf **w;
@@ -666,7 +766,7 @@ int vfmgr_replace_state(Manager *m, const Desired *want, bool force, json_object
         if (r < 0)
                 return r;
         *ret_plans = plans_to_json(plans, n);
-        r = transact(m, plans, obs, w, n, err);
+        r = transact(m, plans, obs, w, n, uid, err);
         if (r < 0) {
                 json_object_put(*ret_plans);
                 *ret_plans = NULL;
@@ -676,19 +776,19 @@ int vfmgr_replace_state(Manager *m, const Desired *want, bool force, json_object
 }
 
 /* Reconciler's apply: same steps, no undo. Used by reconcile.c. */
-int vfmgr_reconcile_pf(Manager *m, const char *pf, bool reapply, bool *acted);
-int vfmgr_reconcile_pf(Manager *m, const char *pf, bool reapply, bool *acted) {
+int vfmgr_reconcile_pf(Manager *m, const char *pf, bool reapply, size_t *acted);
+int vfmgr_reconcile_pf(Manager *m, const char *pf, bool reapply, size_t *acted) {
         const DesiredPf *want = desired_find_pf(&m->desired, pf);
-        PlanOptions opts = { .reapply = reapply };
-        Tx tx = { .m = m };
+        PlanOptions opts = { .reapply = reapply, .uid = AUDIT_UID_DAEMON };
+        Tx tx = { .m = m, .uid = AUDIT_UID_DAEMON };
         ChangeError err = { 0 };
         Observation ob;
         PlanError perr;
-        Plan plan;
+        Plan plan = { 0 };
         PfRuntime *rt = runtime_get(m, pf);
         int r;
 
-        *acted = false;
+        *acted = 0;
         if (!rt)
                 return -ENOMEM;
         r = vfmgr_observe(m, pf, &ob);
@@ -700,7 +800,10 @@ int vfmgr_reconcile_pf(Manager *m, const char *pf, bool reapply, bool *acted) {
                 return r;
         }
         r = plan_pf(want, want, &ob.o, &opts, &plan, &perr);
+        if (r >= 0)
+                r = regplan_pf(m, want, want, &ob, count_after(&plan, &ob), reapply, &plan, &perr);
         if (r < 0) {
+                plan_done(&plan);
                 rt->status.in_sync = 0;
                 rt->status.last_checked = now_realtime();
                 sync_status_error(&rt->status, "%s", perr.message);
@@ -721,13 +824,13 @@ int vfmgr_reconcile_pf(Manager *m, const char *pf, bool reapply, bool *acted) {
                 observation_done(&ob);
                 return 0;
         }
-        *acted = true;
+        *acted = plan.n;
         log_pf_info(pf, "reconcile: %zu action(s)%s", plan.n, reapply ? " (re-applying all)" : "");
         r = desired_copy(&m->desired, &tx.next);
         if (r >= 0)
                 r = tx_run_pf(&tx, &plan, &ob, &err);
         if (r >= 0)
-                r = verify(m, pf, want, &err);
+                r = verify(&tx, pf, want, &err);
         if (r >= 0 && tx.next.n) {
                 /* Snapshots taken on the way are kept. */
                 desired_done(&m->desired);

@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "addr.h"
+#include "hw/nic/nic.h"
 #include "macros.h"
 #include "vfsettings.h"
 
@@ -40,13 +41,63 @@ VfEntry *vf_list_find(const VfList *l, unsigned index);
 VfEntry *vf_list_get(VfList *l, unsigned index);
 void vf_list_remove(VfList *l, unsigned index);
 
+/* Receive flags of one VF's pool (PFVML2FLT/VMOLR bits, see hw/nic/nic.h). */
+typedef struct RxEntry {
+        unsigned index;   /* the VF */
+        uint32_t managed; /* 1u << PoolRxFlag bits nfvcapd manages */
+        uint32_t on;      /* of those, the ones that are set */
+} RxEntry;
+
+typedef struct RxList {
+        RxEntry *items; /* sorted by index */
+        size_t n;
+} RxList;
+
+RxEntry *rx_list_find(const RxList *l, unsigned index);
+RxEntry *rx_list_get(RxList *l, unsigned index);
+void rx_list_remove(RxList *l, unsigned index);
+
+/* A mirror rule as the operator states it (the OVS/vDS model): what is copied
+ * (a type and its sources) and to which VF. The hardware rule slot is its id. */
+#define MIRROR_MAX_SOURCES 64
+typedef struct MirrorEntry {
+        unsigned id;             /* hardware rule slot */
+        MirrorType type;
+        uint16_t sources[MIRROR_MAX_SOURCES]; /* VF indexes (pool) or VLAN ids (vlan) */
+        unsigned n_sources;
+        unsigned destination_vf;
+        uint32_t snaplen;        /* asked-for options the families refuse; kept to say so */
+        uint32_t sample_rate;
+        bool encapsulate;
+} MirrorEntry;
+
 typedef struct DesiredPf {
         char address[PCI_ADDR_STRLEN];
         bool has_vf_count;
         unsigned vf_count;
         VfList vfs;       /* only the knobs nfvcapd manages (settings.set) */
         VfList originals; /* every knob, as observed before nfvcapd first changed the VF */
+        RxList rx_modes;     /* pool receive flags nfvcapd manages, per VF */
+        RxList rx_originals; /* every flag of the pool, before nfvcapd first changed it */
+        MirrorEntry *mirrors;
+        size_t n_mirrors;
 } DesiredPf;
+
+const MirrorEntry *desired_pf_find_mirror(const DesiredPf *p, unsigned id);
+int desired_pf_add_mirror(DesiredPf *p, const MirrorEntry *m);
+void desired_pf_remove_mirror(DesiredPf *p, unsigned id);
+/* Whether nothing at all is wanted for the PF any more. */
+bool desired_pf_is_empty(const DesiredPf *p);
+
+/* JSON of one mirror entry, and of a pool's receive flags. */
+json_object *mirror_entry_to_json(const MirrorEntry *m);
+json_object *rx_flags_to_json(uint32_t managed, uint32_t on);
+/* Parse a mirror entry ("id" optional: *has_id says). field gets the bad key. */
+int mirror_entry_from_json(json_object *o, MirrorEntry *ret, bool *has_id, char *field,
+                           size_t field_len, char *msg, size_t msg_len);
+/* Parse an rx-mode object {"broadcast": true, ...}. */
+int rx_flags_from_json(json_object *o, uint32_t *managed, uint32_t *on, char *field,
+                       size_t field_len, char *msg, size_t msg_len);
 
 typedef struct Desired {
         DesiredPf *pfs;

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "api/server.h"
+#include "core/audit.h"
 #include "core/vfmgr.h"
 #include "jsonutil.h"
 #include "log.h"
@@ -70,6 +71,9 @@ int manager_new(sd_event *e, const Config *config, Manager **ret) {
                 log_warning("kernel device events unavailable; inventory refreshes every %llu ms",
                             (unsigned long long) config->inventory_max_age_ms);
 
+        r = audit_new(&m->audit);
+        if (r < 0)
+                return r;
         r = rtnl_new(&m->rtnl);
         if (r < 0)
                 return r;
@@ -85,6 +89,17 @@ int manager_new(sd_event *e, const Config *config, Manager **ret) {
                 log_debug("admin group %s does not exist: only root may change state",
                           config->admin_group);
 
+        /* The event bus first: monitors publish to it. */
+        r = event_bus_new(e, &m->events);
+        if (r < 0)
+                return log_error_errno(r, "cannot set up the event stream: %m");
+        {
+                char err[512];
+                r = monitors_new(e, config->monitors, m->events, &m->monitors, err, sizeof(err));
+                if (r < 0)
+                        return log_error_errno(r, "%s", r == -EINVAL ? err : strerror(-r));
+        }
+
         *ret = TAKE_PTR(m);
         return 0;
 }
@@ -93,9 +108,13 @@ Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
         api_server_free(m->api);
+        /* After the API: open event streams are gone with it. */
+        monitors_free(m->monitors);
+        event_bus_free(m->events);
         sd_event_source_disable_unref(m->reconcile_timer);
         strv_free(m->reapply_pending);
         runtime_free_all(m);
+        audit_free(m->audit);
         desired_done(&m->desired);
         free(m->read_only_reason);
         link_watch_free(m->links);

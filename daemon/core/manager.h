@@ -12,13 +12,16 @@
 
 #include "conf.h"
 #include "core/desired.h"
+#include "core/events.h"
 #include "core/inventory.h"
+#include "core/monitors.h"
 #include "hw/rtnl.h"
 #include "hw/sysfs.h"
 #include "hw/uevent.h"
 
 typedef struct ApiServer ApiServer;
 typedef struct PfRuntime PfRuntime;
+typedef struct AuditLog AuditLog;
 
 /* Event source priorities: hardware news is handled before API requests that
  * arrive in the same loop iteration, so a client never reads a list older
@@ -41,6 +44,7 @@ typedef struct Manager {
         Desired desired;
         char *read_only_reason;
 
+        AuditLog *audit;     /* register writes */
         PfRuntime **runtime; /* capabilities and sync status, per PF */
         size_t n_runtime;
 
@@ -49,6 +53,11 @@ typedef struct Manager {
         char **reapply_pending;      /* PFs to re-apply in full at the next reconcile */
         uint64_t reconcile_runs;
         uint64_t last_reconcile_usec; /* how long the last reconcile took */
+        uint64_t last_reconcile_actions; /* and how many changes it made */
+
+        /* Monitoring VMs' agents and what they report; the event stream. */
+        EventBus *events;
+        Monitors *monitors;
 
         uint64_t started_realtime_usec;
         gid_t admin_gid;

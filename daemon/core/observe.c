@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/vfmgr.h"
+#include "hw/regio.h"
 #include "log.h"
 
 /* Drivers a VF is bound to when something outside the host's network stack
@@ -19,6 +20,7 @@ static const char *const in_use_drivers[] = { "vfio-pci", "pci-stub", "uio_pci_g
                                               "igb_uio" };
 
 void observation_done(Observation *ob) {
+        regio_close(ob->regio);
         pf_link_done(&ob->link);
         free(ob->usage);
         *ob = (Observation){ 0 };

@@ -21,9 +21,7 @@ void plan_done(Plan *p) {
         *p = (Plan){ 0 };
 }
 
-static int fail(PlanError *err, NfvErrorCode code, int r, const char *field, const char *fmt, ...)
-        __attribute__((format(printf, 5, 6)));
-static int fail(PlanError *err, NfvErrorCode code, int r, const char *field, const char *fmt, ...) {
+int plan_fail(PlanError *err, NfvErrorCode code, int r, const char *field, const char *fmt, ...) {
         va_list ap;
         err->code = code;
         snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
@@ -33,7 +31,7 @@ static int fail(PlanError *err, NfvErrorCode code, int r, const char *field, con
         return r;
 }
 
-static int push(Plan *p, const Action *a) {
+int plan_push(Plan *p, const Action *a) {
         Action *na = realloc(p->actions, (p->n + 1) * sizeof(Action));
         if (!na)
                 return -ENOMEM;
@@ -59,7 +57,7 @@ static int check_count(const DesiredPf *want, const Observed *have, const PlanOp
         if (*count_after == have->vf_count)
                 return 0;
         if (have->total_vfs >= 0 && *count_after > (unsigned) have->total_vfs)
-                return fail(err, NFV_ERR_INVALID_ARGUMENT, -EINVAL, field,
+                return plan_fail(err, NFV_ERR_INVALID_ARGUMENT, -EINVAL, field,
                             "%u VFs requested but the driver of %s allows at most %d "
                             "(sriov_totalvfs)",
                             *count_after, have->address, have->total_vfs);
@@ -67,7 +65,7 @@ static int check_count(const DesiredPf *want, const Observed *have, const PlanOp
         if (have->vf_count > 0 && !opts->force)
                 for (size_t i = 0; i < have->n_usage; i++)
                         if (have->usage[i].in_use)
-                                return fail(err, NFV_ERR_CONFLICT, -EBUSY, field,
+                                return plan_fail(err, NFV_ERR_CONFLICT, -EBUSY, field,
                                             "changing the VF count of %s from %u to %u removes "
                                             "every VF, and VF %u is in use (%s); detach it first "
                                             "or force",
@@ -107,7 +105,7 @@ static int plan_vf(const Observed *have, unsigned index, bool recreated, const N
         vf_settings_merge(&effective, target);
         if (vf_settings_check(&effective, &bad, msg, sizeof(msg)) < 0) {
                 snprintf(field, sizeof(field), "%s", bad);
-                return fail(err, NFV_ERR_INVALID_ARGUMENT, -EINVAL, field, "VF %u: %s", index, msg);
+                return plan_fail(err, NFV_ERR_INVALID_ARGUMENT, -EINVAL, field, "VF %u: %s", index, msg);
         }
 
         for (int g = 0; g < _VF_GROUP_MAX; g++) {
@@ -126,7 +124,7 @@ static int plan_vf(const Observed *have, unsigned index, bool recreated, const N
                 refused = changing & have->unsupported;
                 for (int k = 0; refused && k < _VF_KNOB_MAX; k++)
                         if (refused & VF_KNOB_BIT(k))
-                                return fail(err, NFV_ERR_UNSUPPORTED, -EOPNOTSUPP,
+                                return plan_fail(err, NFV_ERR_UNSUPPORTED, -EOPNOTSUPP,
                                             vf_knob_to_string((VfKnob) k),
                                             "VF %u: %s cannot be changed on %s: %s", index,
                                             vf_knob_to_string((VfKnob) k), have->address,
@@ -139,7 +137,7 @@ static int plan_vf(const Observed *have, unsigned index, bool recreated, const N
                 a.to = effective;
                 a.to.set = vf_group_knobs((VfKnobGroup) g);
                 a.restore = (knobs & ~restored) == 0;
-                if (push(plan, &a) < 0)
+                if (plan_push(plan, &a) < 0)
                         return -ENOMEM;
         }
         return 0;
@@ -161,7 +159,7 @@ int plan_pf(const DesiredPf *want, const DesiredPf *before, const Observed *have
         if (recreated) {
                 Action a = { .kind = ACTION_VF_COUNT, .from_count = have->vf_count,
                              .to_count = count_after };
-                if (push(&plan, &a) < 0)
+                if (plan_push(&plan, &a) < 0)
                         return -ENOMEM;
         }
         plan.settings_unknown = have->settings_error && count_after > 0;
@@ -182,7 +180,7 @@ int plan_pf(const DesiredPf *want, const DesiredPf *before, const Observed *have
                 if (index >= count_after) {
                         if (wanted) {
                                 plan_done(&plan);
-                                return fail(err, NFV_ERR_INVALID_ARGUMENT, -EINVAL, "index",
+                                return plan_fail(err, NFV_ERR_INVALID_ARGUMENT, -EINVAL, "index",
                                             "VF %u does not exist: %s has %u VFs", index,
                                             have->address, count_after);
                         }
@@ -201,6 +199,20 @@ int plan_pf(const DesiredPf *want, const DesiredPf *before, const Observed *have
 
 json_object *action_to_json(const Action *a) {
         json_object *o = json_object_new_object();
+        char hex[16];
+
+        if (a->kind == ACTION_REG) {
+                json_object_object_add(o, "action", json_object_new_string("write_register"));
+                json_object_object_add(o, "register", json_object_new_string(a->reg.name));
+                snprintf(hex, sizeof(hex), "0x%05x", a->reg.offset);
+                json_object_object_add(o, "offset", json_object_new_string(hex));
+                snprintf(hex, sizeof(hex), "0x%08x", a->reg.mask);
+                json_object_object_add(o, "mask", json_object_new_string(hex));
+                snprintf(hex, sizeof(hex), "0x%08x", a->reg.value & a->reg.mask);
+                json_object_object_add(o, "value", json_object_new_string(hex));
+                json_object_object_add(o, "why", json_object_new_string(a->why));
+                return o;
+        }
 
         if (a->kind == ACTION_VF_COUNT) {
                 json_object_object_add(o, "action", json_object_new_string("set_vf_count"));

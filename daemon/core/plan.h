@@ -11,9 +11,11 @@
 
 #include <json-c/json.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "core/desired.h"
 #include "error.h"
+#include "hw/nic/nic.h"
 #include "hw/rtnl.h"
 
 /* Whether a VF is busy: bound to vfio-pci (assigned to a guest) or claimed. */
@@ -39,6 +41,7 @@ typedef struct Observed {
 typedef enum ActionKind {
         ACTION_VF_COUNT, /* write sriov_numvfs (through 0 when both counts are non-zero) */
         ACTION_VF_SET,   /* one knob group of one VF, one rtnetlink request */
+        ACTION_REG,      /* one read-modify-write of a NIC register (core/regplan.c) */
 } ActionKind;
 
 typedef struct Action {
@@ -50,6 +53,11 @@ typedef struct Action {
         NfvVfSettings from; /* the group's knobs before, when known */
         NfvVfSettings to;   /* every knob of the group */
         bool restore;       /* giving back the VF's original settings */
+        /* ACTION_REG */
+        RegOp reg;
+        int rx_vf;          /* the VF whose pool receive flags this changes, or -1 */
+        uint32_t rx_before; /* those flags before the plan, for the original snapshot */
+        char why[48];       /* for the audit log: "rx-mode VF 3", "mirror 1", ... */
 } Action;
 
 typedef struct Plan {
@@ -63,15 +71,24 @@ typedef struct PlanOptions {
         bool force;   /* allow destroying VFs that are in use */
         bool reapply; /* set every managed knob even when it reads back right */
         const char *count_field; /* how the request names the VF count ("count", "vf_count") */
+        uid_t uid;    /* who asks, for the audit log of register writes (-1: nfvcapd) */
 } PlanOptions;
 
+/* Why something cannot be done: the API error code, the request field at
+ * fault (empty when none) and a sentence for a person. */
 typedef struct PlanError {
         NfvErrorCode code;
         char field[128];
-        char message[384];
+        char message[512];
 } PlanError;
 
+/* Fill err and return r (a negative errno), so that callers can
+ * `return plan_fail(err, NFV_ERR_..., -EINVAL, "field", "...")`. */
+int plan_fail(PlanError *err, NfvErrorCode code, int r, const char *field, const char *fmt, ...)
+        __attribute__((format(printf, 5, 6)));
+
 void plan_done(Plan *p);
+int plan_push(Plan *p, const Action *a);
 
 /* Plan PF have->address towards want (NULL: stop managing it), given what was
  * wanted before (NULL: nothing). Knobs managed before and no longer wanted

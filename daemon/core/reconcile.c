@@ -16,7 +16,7 @@
 #include "jsonutil.h"
 #include "log.h"
 
-int vfmgr_reconcile_pf(Manager *m, const char *pf, bool reapply, bool *acted);
+int vfmgr_reconcile_pf(Manager *m, const char *pf, bool reapply, size_t *acted);
 
 static uint64_t now_mono(Manager *m) {
         uint64_t t;
@@ -51,7 +51,7 @@ void reconcile_now(Manager *m, const char *reason) {
                 if (strv_push(&pfs, m->desired.pfs[i].address) < 0)
                         break;
         for (size_t i = 0; pfs && pfs[i]; i++) {
-                bool did = false;
+                size_t did = 0;
                 (void) vfmgr_reconcile_pf(m, pfs[i], reapply_wanted(m, pfs[i]), &did);
                 acted += did;
         }
@@ -60,8 +60,9 @@ void reconcile_now(Manager *m, const char *reason) {
         m->reapply_pending = NULL;
         m->reconcile_runs++;
         m->last_reconcile_usec = mono_usec() - start;
-        log_debug("reconcile (%s): %zu PF(s) checked, %zu changed, %.2f ms", reason, m->desired.n,
-                  acted, (double) m->last_reconcile_usec / 1000.0);
+        m->last_reconcile_actions = acted;
+        log_debug("reconcile (%s): %zu PF(s) checked, %zu action(s), %.2f ms", reason,
+                  m->desired.n, acted, (double) m->last_reconcile_usec / 1000.0);
 }
 
 void reconcile_schedule(Manager *m, uint64_t delay_usec, const char *reason, const char *reapply_pf) {

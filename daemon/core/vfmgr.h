@@ -57,6 +57,10 @@ typedef struct Observation {
         VfUsage *usage;
         char settings_error[256];
         char driver[64];
+        /* BAR0, mapped when a plan needs the registers (vfmgr_open_registers). */
+        struct RegIo *regio;
+        int regio_errno;
+        char regio_error[512];
 } Observation;
 
 void observation_done(Observation *ob);
@@ -64,12 +68,16 @@ void observation_done(Observation *ob);
  * recorded in ob->o.settings_error. */
 int vfmgr_observe(Manager *m, const char *address, Observation *ob);
 
+/* Map the PF's registers for ob (once); -errno with ob->regio_error explaining. */
+int vfmgr_open_registers(Manager *m, Observation *ob);
+
+/* Append the register writes that bring the PF's pool receive flags and mirror
+ * rules to want (see core/regplan.c). count: the VF count after the plan. */
+int regplan_pf(Manager *m, const DesiredPf *want, const DesiredPf *before, Observation *ob,
+               unsigned count, bool reapply, Plan *plan, PlanError *err);
+
 /* An error to hand to the API: the code and a sentence. */
-typedef struct ChangeError {
-        NfvErrorCode code;
-        char field[128];
-        char message[512];
-} ChangeError;
+typedef PlanError ChangeError;
 
 /* Change what is wanted for one PF to want (NULL: release it: restore every VF
  * it manages and stop managing it), carry it out, and keep it. All or
@@ -79,8 +87,8 @@ int vfmgr_change_pf(Manager *m, const char *address, const DesiredPf *want, cons
                     ChangeError *err);
 
 /* Replace the whole desired state (PUT /v1/state). PFs left out are released. */
-int vfmgr_replace_state(Manager *m, const Desired *want, bool force, json_object **ret_plans,
-                        ChangeError *err);
+int vfmgr_replace_state(Manager *m, const Desired *want, bool force, uid_t uid,
+                        json_object **ret_plans, ChangeError *err);
 
 /* Plan only (POST /v1/plan, and PUT /v1/state before applying): the actions per
  * PF, or the first error. */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "nlwatch.h"
 
 /* From <linux/if.h>, which cannot be included together with <net/if.h>. */
 #ifndef IFF_LOWER_UP
@@ -250,8 +251,7 @@ int rtnl_set_vf(Rtnl *r, int ifindex, unsigned vf, VfKnobGroup g, const NfvVfSet
 /* Link events */
 
 struct LinkWatch {
-        struct nl_sock *sock;
-        sd_event_source *source;
+        NlWatch nl;
         link_event_handler_t handler;
         void *userdata;
 };
@@ -275,7 +275,7 @@ static int on_link_msg(struct nl_msg *msg, void *arg) {
 static int on_link_io(sd_event_source *s _unused_, int fd _unused_, uint32_t revents _unused_,
                       void *userdata) {
         LinkWatch *w = userdata;
-        int e = nl_recvmsgs_default(w->sock);
+        int e = nl_recvmsgs_default(w->nl.sock);
         /* Overrun (ENOBUFS): events were lost; tell the handler something changed. */
         if (e == -NLE_NOMEM || e == -NLE_MSG_OVERFLOW)
                 w->handler(0, "", false, false, w->userdata);
@@ -284,40 +284,27 @@ static int on_link_io(sd_event_source *s _unused_, int fd _unused_, uint32_t rev
 
 int link_watch_new(sd_event *e, int64_t priority, link_event_handler_t handler, void *userdata,
                    LinkWatch **ret) {
-        _cleanup_(link_watch_freep) LinkWatch *w = calloc(1, sizeof(*w));
+        LinkWatch *w = calloc(1, sizeof(*w));
         int r;
 
         if (!w)
                 return -ENOMEM;
         w->handler = handler;
         w->userdata = userdata;
-        w->sock = nl_socket_alloc();
-        if (!w->sock)
-                return -ENOMEM;
-        nl_socket_disable_seq_check(w->sock);
-        nl_socket_modify_cb(w->sock, NL_CB_VALID, NL_CB_CUSTOM, on_link_msg, w);
-        r = nl_connect(w->sock, NETLINK_ROUTE);
-        if (r >= 0)
-                r = nl_socket_add_membership(w->sock, RTNLGRP_LINK);
-        if (r >= 0)
-                r = nl_socket_set_nonblocking(w->sock);
-        if (r < 0)
-                return log_error_errno(EIO, "rtnetlink: cannot watch links: %s", nl_geterror(r));
-        r = sd_event_add_io(e, &w->source, nl_socket_get_fd(w->sock), EPOLLIN, on_link_io, w);
-        if (r >= 0)
-                r = sd_event_source_set_priority(w->source, priority);
-        if (r < 0)
+        r = nl_watch_open(&w->nl, e, NETLINK_ROUTE, RTNLGRP_LINK, priority, on_link_io, w);
+        if (r < 0) {
+                free(w);
                 return r;
-        *ret = TAKE_PTR(w);
+        }
+        nl_socket_modify_cb(w->nl.sock, NL_CB_VALID, NL_CB_CUSTOM, on_link_msg, w);
+        *ret = w;
         return 0;
 }
 
 LinkWatch *link_watch_free(LinkWatch *w) {
         if (!w)
                 return NULL;
-        sd_event_source_disable_unref(w->source);
-        if (w->sock)
-                nl_socket_free(w->sock);
+        nl_watch_close(&w->nl);
         free(w);
         return NULL;
 }

@@ -9,14 +9,14 @@
 #include <sys/socket.h>
 
 #include "log.h"
+#include "nlwatch.h"
 
 /* The kernel multicasts raw uevents to group 1; udev re-broadcasts its own to
  * group 2 only after processing, which a host without udev never does. */
 #define UEVENT_GROUP_KERNEL 1
 
 struct UeventWatch {
-        struct nl_sock *sock;
-        sd_event_source *source;
+        NlWatch nl;
         uevent_handler_t handler;
         void *userdata;
 };
@@ -69,41 +69,27 @@ static int on_uevent(sd_event_source *src _unused_, int fd, uint32_t revents _un
 
 int uevent_watch_new(sd_event *e, int64_t priority, uevent_handler_t handler, void *userdata,
                      UeventWatch **ret) {
-        _cleanup_(uevent_watch_freep) UeventWatch *w = calloc(1, sizeof(*w));
+        UeventWatch *w = calloc(1, sizeof(*w));
         int r;
 
         if (!w)
                 return -ENOMEM;
         w->handler = handler;
         w->userdata = userdata;
-        w->sock = nl_socket_alloc();
-        if (!w->sock)
-                return -ENOMEM;
-        nl_socket_disable_seq_check(w->sock);
-        r = nl_connect(w->sock, NETLINK_KOBJECT_UEVENT);
-        if (r >= 0)
-                r = nl_socket_add_membership(w->sock, UEVENT_GROUP_KERNEL);
-        if (r < 0)
-                return log_warning_errno(EPERM, "uevent: cannot listen: %s", nl_geterror(r));
-        r = nl_socket_set_nonblocking(w->sock);
-        if (r < 0)
-                return -EIO;
-        r = sd_event_add_io(e, &w->source, nl_socket_get_fd(w->sock), EPOLLIN, on_uevent, w);
-        if (r < 0)
+        r = nl_watch_open(&w->nl, e, NETLINK_KOBJECT_UEVENT, UEVENT_GROUP_KERNEL, priority,
+                          on_uevent, w);
+        if (r < 0) {
+                free(w);
                 return r;
-        r = sd_event_source_set_priority(w->source, priority);
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(w);
+        }
+        *ret = w;
         return 0;
 }
 
 UeventWatch *uevent_watch_free(UeventWatch *w) {
         if (!w)
                 return NULL;
-        sd_event_source_disable_unref(w->source);
-        if (w->sock)
-                nl_socket_free(w->sock);
+        nl_watch_close(&w->nl);
         free(w);
         return NULL;
 }

@@ -114,7 +114,7 @@ class Sysfs:
 
     def add_function(self, addr, vendor, device, driver=None, config=None, numa_node=-1,
                      netdev=None, mac=None, operstate="up", speed=None, class_code=0x020000,
-                     bar0_size=0x80000):
+                     bar0_size=0x80000, resource0=False):
         _, bus, _, _ = parse_bdf(addr)
         rel = self._bridge(bus) + "/" + addr
         d = self._path(rel)
@@ -133,6 +133,12 @@ class Sysfs:
         self._write(os.path.join(d, "resource"), "\n".join(lines) + "\n")
         if config is not None:
             self._write(os.path.join(d, "config"), config, "wb")
+        if resource0:
+            # The BAR as a file: a regular file of the BAR's size (sparse, so all
+            # registers read 0) stands in for the device's memory; nfvcapd maps
+            # it as it maps the real resource0, and tests read the words back.
+            with open(os.path.join(d, "resource0"), "wb") as f:
+                f.truncate(bar0_size)
         os.symlink(os.path.relpath(d, self._path("bus/pci/devices")),
                    self._path("bus/pci/devices", addr))
         if driver:
@@ -156,14 +162,16 @@ class Sysfs:
 
     def add_pf(self, addr, vendor, device, driver, total_vfs, offset, stride, vf_device,
                driver_total_vfs=None, num_vfs=0, vf_driver=None, netdev=None, mac=None,
-               numa_node=0, speed=None, vf_netdev_prefix=None, config_size=4096):
+               numa_node=0, speed=None, vf_netdev_prefix=None, config_size=4096,
+               bar0_size=0x80000, resource0=True):
         """A PF with num_vfs VFs, laid out as the kernel does after
         `echo num_vfs > sriov_numvfs`."""
         sriov = dict(total=total_vfs, initial=total_vfs, num=num_vfs, offset=offset,
                      stride=stride, vf_device=vf_device)
         d = self.add_function(addr, vendor, device, driver,
                               config_space(vendor, device, sriov=sriov, size=config_size),
-                              numa_node=numa_node, netdev=netdev, mac=mac, speed=speed)
+                              numa_node=numa_node, netdev=netdev, mac=mac, speed=speed,
+                              bar0_size=bar0_size, resource0=resource0)
         attrs = {
             "sriov_totalvfs": driver_total_vfs if driver_total_vfs is not None else total_vfs,
             "sriov_numvfs": num_vfs,
@@ -198,7 +206,8 @@ class Sysfs:
 
 def intel_82599_dual_port(fs, vfs_on_port0=4):
     """An X520-DA2 style 82599ES dual-port SFP+ card: TotalVFs 64 in the
-    capability, ixgbe limits sriov_totalvfs to 63, VFs only on port 0."""
+    capability, ixgbe limits sriov_totalvfs to 63, VFs only on port 0; BAR0
+    512 KiB as lspci shows on such cards."""
     vfs = fs.add_pf("0000:03:00.0", 0x8086, 0x10FB, "ixgbe", 64, 128, 2, 0x10ED,
                     driver_total_vfs=63, num_vfs=vfs_on_port0, vf_driver="ixgbevf",
                     netdev="enp3s0f0", mac="90:e2:ba:00:00:10", numa_node=0, speed=10000,
@@ -216,10 +225,11 @@ def intel_x550(fs):
 
 
 def qemu_82576(fs, addr="0000:01:00.0", num_vfs=3):
-    """QEMU's igb device: TotalVFs 8, igb keeps one pool so sriov_totalvfs is 7."""
+    """QEMU's igb device: TotalVFs 8, igb keeps one pool so sriov_totalvfs is 7; BAR0 128 KiB."""
     return fs.add_pf(addr, 0x8086, 0x10C9, "igb", 8, 128, 2, 0x10CA, driver_total_vfs=7,
                      num_vfs=num_vfs, vf_driver="igbvf", netdev="enp1s0",
-                     mac="52:54:00:12:34:56", numa_node=-1, speed=1000, vf_netdev_prefix="eth")
+                     mac="52:54:00:12:34:56", numa_node=-1, speed=1000, vf_netdev_prefix="eth",
+                     bar0_size=0x20000)
 
 
 def intel_i350(fs):
@@ -234,4 +244,4 @@ def mellanox_cx5(fs):
     return fs.add_pf("0000:5e:00.0", 0x15B3, 0x1017, "mlx5_core", 16, 2, 1, 0x1018,
                      driver_total_vfs=16, num_vfs=2, vf_driver="mlx5_core", netdev="enp94s0f0np0",
                      mac="b8:59:9f:00:00:01", numa_node=0, speed=100000,
-                     vf_netdev_prefix="enp94s0f0v")
+                     vf_netdev_prefix="enp94s0f0v", bar0_size=0x2000000)

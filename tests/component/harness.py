@@ -122,7 +122,10 @@ class Daemon:
         s.settimeout(read_timeout)
         s.connect(self.socket)
         try:
-            s.sendall(data)
+            try:
+                s.sendall(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the server may answer and close before reading everything
             chunks = []
             while True:
                 try:

@@ -66,9 +66,12 @@ class ApiErrors(DaemonTestCase):
             self.assertNotIn(method, r.headers.get("Allow"))
 
     def test_oversized_body_is_413(self):
-        # Announced with Content-Length: refused before the body is read.
-        r = self.d.request("POST", "/v1/pfs", body="x" * 100000)
-        self.assertError(r, 413, "payload_too_large")
+        # Announced with Content-Length: refused before the body is read (the
+        # daemon may close before the client has sent it all: raw socket).
+        text = self.d.raw(b"POST /v1/pfs HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" +
+                          b"x" * 100000)
+        self.assertTrue(text.startswith("HTTP/1.1 413"), text[:200])
+        self.assertIn('"code":"payload_too_large"', text)
         # Chunked, with no length announced.
         head = (b"POST /v1/pfs HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
                 b"Connection: close\r\n\r\n")

@@ -64,9 +64,11 @@ class Cli(DaemonTestCase):
         p = self.d.ctl("vf", "list", "0000:03:00.0")
         self.assertEqual(p.returncode, 0)
         lines = p.stdout.splitlines()
-        self.assertEqual(lines[0].split(), ["INDEX", "ADDRESS", "ID", "DRIVER", "NETDEV", "MAC"])
+        self.assertEqual(lines[0].split(), ["INDEX", "ADDRESS", "ID", "DRIVER", "NETDEV", "MAC",
+                                            "VLAN", "SPOOFCHK", "TRUST", "SYNC"])
+        # On a fixture the driver's settings cannot be read: those columns say "-".
         self.assertEqual(lines[2].split(), ["1", "0000:03:10.2", "8086:10ed", "ixgbevf",
-                                            "enp3s0f0v1", "02:00:00:03:00:01"])
+                                            "enp3s0f0v1", "02:00:00:03:00:01", "-", "-", "-", "-"])
         p = self.d.ctl("vf", "list", "0000:03:00.1")
         self.assertEqual((p.returncode, p.stdout), (0, "No virtual functions.\n"))
 

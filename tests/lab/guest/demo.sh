@@ -43,16 +43,43 @@ say "The details of $pf: its SR-IOV capability says 8 VFs; the igb driver
     offers 7, as it keeps one pool for the PF itself."
 step "nfvcapctl pf show $pf" nfvcapctl pf show "$pf"
 
-say "nfvcapd cannot create VFs yet, so do it the way the kernel documents:"
-step "echo 3 > $dev/sriov_numvfs" sh -c "echo 3 > $dev/sriov_numvfs"
+say "Ask nfvcapd for 3 VFs. It writes sriov_numvfs, waits until igbvf has bound
+    each VF and given it an interface, and keeps the count as desired state:"
+step "nfvcapctl vf create $pf --count 3" nfvcapctl vf create "$pf" --count 3
 
 say "The kernel placed them at offset 128, stride 2, and bound igbvf to each:"
-step "ls -l $dev | grep virtfn" sh -c "ls -l $dev | grep virtfn | sed 's/.* virtfn/virtfn/'"
-
-say "nfvcapd sees the same VFs, with their drivers and network interfaces:"
-# It learns of new VFs from kernel events; give it a moment if needed.
-retry 5 sh -c "'$NFVCAP_BUILD_DIR/nfvcapctl' vf list $pf --json | grep -q 10.4" 2>/dev/null
+step "ls -l $dev/ | grep virtfn" sh -c "ls -l $dev/ | grep virtfn | sed 's/.* virtfn/virtfn/'"
 step "nfvcapctl vf list $pf" nfvcapctl vf list "$pf"
+
+say "Make VF 0 a monitor port: its own MAC, VLAN 100 with priority 3, spoof
+    checking off, trusted. All or nothing, read back through rtnetlink:"
+step "nfvcapctl vf set $pf 0 --mac 02:00:00:00:aa:01 --vlan 100 --qos 3 --spoofchk off --trust on" \
+    nfvcapctl vf set "$pf" 0 --mac 02:00:00:00:aa:01 --vlan 100 --qos 3 --spoofchk off --trust on
+
+say "igb cannot force a VF's link state; nfvcapd says so instead of half-applying:"
+printf '$ nfvcapctl vf set %s 0 --link-state disable\n' "$pf"
+nfvcapctl vf set "$pf" 0 --link-state disable
+step "  (refused with exit status 1, as it should be)" test $? -eq 1
+
+say "Someone changes VF 0 behind nfvcapd's back with ip link..."
+pfif=$(ls $dev/net)
+step "ip link set $pfif vf 0 vlan 7" ip link set "$pfif" vf 0 vlan 7
+say "...and nfvcapd's reconciler puts it back (it watches rtnetlink events):"
+vlan_back() { ip link show "$pfif" | grep -q "vf 0 .*vlan 100"; }
+step "wait until ip link shows vlan 100 again" retry 10 vlan_back
+step "ip link show $pfif | grep 'vf 0'" sh -c "ip link show $pfif | grep 'vf 0'"
+step "nfvcapctl status" nfvcapctl status
+
+say "A monitor needs more than its own traffic. The kernel cannot give that on
+    this NIC; nfvcapd can, by writing the pool's receive flags in the NIC's
+    registers (checked against the 82576's register model, read back, audited):"
+step "nfvcapctl rxmode set $pf 1 --mpe on --bam on" nfvcapctl rxmode set "$pf" 1 --mpe on --bam on
+step "nfvcapctl audit $pf" nfvcapctl audit "$pf"
+say "(QEMU's igb stores the multicast-promiscuous bit but does not act on it; on an
+    82599 this is what lets a monitoring VM see all multicast. See docs/lab.md.)"
+
+say "Give VF 0 its original settings back:"
+step "nfvcapctl vf reset $pf 0" nfvcapctl vf reset "$pf" 0
 
 say "Stop the daemon (SIGTERM) and power off."
 step "kill -TERM \$(pidof nfvcapd)" nfvcapd_stop
