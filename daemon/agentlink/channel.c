@@ -30,6 +30,8 @@ struct AgentLink {
         int fd;
         sd_event_source *io, *timer;
         uint64_t backoff_usec;
+        uint64_t silence_usec, last_message_usec;
+        bool asked_again; /* a sync went out because the agent fell silent */
         LineReader reader;
         char *out;
         size_t out_len;
@@ -193,7 +195,20 @@ static void handle_line(AgentLink *l, const char *line, size_t len) {
                 log_info("agent %s: connected (nfvcap-agent %s, protocol %lld)", l->name,
                          l->msg->hello.agent, (long long) l->msg->hello.protocol);
                 set_state(l, AGENT_LINK_READY, NULL);
+                arm_timer(l, l->silence_usec);
+        } else if (l->msg->type == AGENT_MSG_HELLO) {
+                /* Only the answer to the latest sync: several syncs may wait
+                 * in QEMU's buffer for an agent that restarts. */
+                if (l->msg->id != l->sync_id) {
+                        l->counters.stale++;
+                        return;
+                }
+                if (l->asked_again)
+                        log_info("agent %s: said hello again (nfvcap-agent %s)", l->name,
+                                 l->msg->hello.agent);
+                l->asked_again = false;
         }
+        l->last_message_usec = now_usec(l);
         l->counters.accepted++;
         l->cb.on_message(l, l->msg, l->userdata);
 }
@@ -274,6 +289,7 @@ static void try_connect(AgentLink *l) {
         }
         l->tokens = AGENT_LINK_RATE;
         l->tokens_usec = now_usec(l);
+        l->asked_again = false;
         set_state(l, AGENT_LINK_SYNCING, NULL);
         if (send_sync(l) < 0)
                 disconnect(l, "cannot send the sync");
@@ -291,8 +307,27 @@ static int on_timer(sd_event_source *s _unused_, uint64_t usec _unused_, void *u
                           (unsigned long long) (SYNC_TIMEOUT_USEC / 1000000));
                 if (send_sync(l) < 0)
                         disconnect(l, "the agent does not read its channel");
+        } else if (l->state == AGENT_LINK_READY) {
+                uint64_t quiet = now_usec(l) - l->last_message_usec;
+                if (quiet < l->silence_usec) {
+                        arm_timer(l, l->silence_usec - quiet);
+                        return 0;
+                }
+                /* Silent: the agent may have restarted behind QEMU's socket
+                 * and be waiting for a sync. Ask again (send_sync re-arms the
+                 * timer), once per SYNC timeout while the silence lasts. */
+                if (!l->asked_again)
+                        log_info("agent %s: silent for %.1f s; asking it for a hello", l->name,
+                                 (double) quiet / 1e6);
+                l->asked_again = true;
+                if (send_sync(l) < 0)
+                        disconnect(l, "the agent does not read its channel");
         }
         return 0;
+}
+
+void agent_link_set_silence_limit(AgentLink *l, uint64_t usec) {
+        l->silence_usec = usec;
 }
 
 int agent_link_new(sd_event *e, const char *name, const char *socket_path,
@@ -307,6 +342,7 @@ int agent_link_new(sd_event *e, const char *name, const char *socket_path,
         l->cb = *cb;
         l->userdata = userdata;
         l->backoff_usec = RECONNECT_MIN_USEC;
+        l->silence_usec = AGENT_LINK_SILENCE_USEC;
         l->name = strdup(name);
         l->path = strdup(socket_path);
         l->out = malloc(OUTPUT_MAX);

@@ -15,6 +15,12 @@
  * 0xFF then {"type":"sync","id":R}; discard everything until a hello with id
  * R; resend the sync if none comes. The channel never learns who the guest
  * is from what it says: the caller knows which VM a socket belongs to.
+ *
+ * A VM's socket stays connected when the agent inside stops: QEMU, not the
+ * agent, is the other end. So a ready channel that falls silent for its
+ * silence limit sends the sync again (every SYNC timeout while the silence
+ * lasts) and stays ready; a restarted agent answers with a hello, which goes
+ * up as any other, and the caller sets it up again.
  */
 
 #include <stdint.h>
@@ -24,6 +30,7 @@
 #include "macros.h"
 
 #define AGENT_LINK_RATE 100 /* messages per second per channel */
+#define AGENT_LINK_SILENCE_USEC (3ull * 1000 * 1000)
 
 typedef enum AgentLinkState {
         AGENT_LINK_DISCONNECTED, /* waiting to (re)connect */
@@ -45,6 +52,9 @@ typedef struct AgentLinkCallbacks {
 int agent_link_new(sd_event *e, const char *name, const char *socket_path,
                    const AgentLinkCallbacks *cb, void *userdata, AgentLink **ret);
 AgentLink *agent_link_free(AgentLink *l);
+/* How long a ready agent may say nothing before it is asked for a hello again
+ * (default AGENT_LINK_SILENCE_USEC). */
+void agent_link_set_silence_limit(AgentLink *l, uint64_t usec);
 DEFINE_CLEANUP_FUNC(AgentLink *, agent_link_free);
 
 /* Send a command; m->id is assigned. Returns the id, -ENOTCONN when not

@@ -72,10 +72,13 @@ bool monitor_id_valid(const char *s) {
 
 /* ---- state shown to the API ---- */
 
+static int64_t stale_after_ms(const Monitor *m) {
+        return m->interval_ms * 3 > STALE_MIN_MS ? m->interval_ms * 3 : STALE_MIN_MS;
+}
+
 static bool stale(const Monitor *m) {
-        int64_t limit = m->interval_ms * 3 > STALE_MIN_MS ? m->interval_ms * 3 : STALE_MIN_MS;
         return agent_link_state(m->link) == AGENT_LINK_READY &&
-               (int64_t) (monotonic_usec() - m->last_message_usec) / 1000 > limit;
+               (int64_t) (monotonic_usec() - m->last_message_usec) / 1000 > stale_after_ms(m);
 }
 
 static const char *state_string(const Monitor *m) {
@@ -398,6 +401,8 @@ int monitors_new(sd_event *e, char *const *specs, EventBus *bus, Monitors **ret,
                         snprintf(err, errlen, "monitor %s: %s", m->id, strerror(-r));
                         return r;
                 }
+                /* A stale agent is asked for a hello: it may have restarted. */
+                agent_link_set_silence_limit(m->link, (uint64_t) stale_after_ms(m) * 1000);
         }
         *ret = TAKE_PTR(ms);
         return 0;

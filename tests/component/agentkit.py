@@ -5,16 +5,20 @@ files read and written with the standard library.
 
 Nothing here stands in for nfvcap code. HostEnd is a client of the protocol
 (as nfvcapd is) so that the agent can be tested alone; the hostile agent of
-test_agent_hostile.py is a test script on purpose.
+test_agent_hostile.py is a test script on purpose. PortRelay stands in for
+QEMU's end of a VM's virtio-serial port, which no test here can boot (the
+lab's agent scenarios run the real one).
 """
 
 import json
 import os
+import select
 import shutil
 import socket
 import struct
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 
@@ -304,6 +308,70 @@ class HostEnd:
 
     def close(self):
         self.sock.close()
+
+
+class PortRelay:
+    """What QEMU does with a VM's channel, in small: it listens on a unix
+    socket for the host (nfvcapd), and that connection stays up whether or not
+    anything in the guest has the port open. Bytes from the host wait, unread,
+    while no agent is there; the guest side here is a connection to an agent
+    in listen: mode, made again whenever that agent goes away and one is
+    listening on agent_socket again."""
+
+    def __init__(self, path, agent_socket):
+        self.path, self.agent_socket = path, agent_socket
+        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.listener.bind(path)
+        self.listener.listen(1)
+        self.closed = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _guest(self):
+        while not self.closed:
+            g = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                g.connect(self.agent_socket)
+                return g
+            except OSError:
+                g.close()
+                time.sleep(0.05)
+        return None
+
+    def _run(self):
+        try:
+            host, _ = self.listener.accept()
+        except OSError:
+            return
+        with host:
+            while not self.closed:
+                guest = self._guest()
+                if guest is None:
+                    return
+                with guest:
+                    while not self.closed:
+                        ready, _, _ = select.select([host, guest], [], [], 0.1)
+                        if guest in ready:
+                            try:
+                                data = guest.recv(65536)
+                            except OSError:  # reset: the agent went with bytes unread
+                                data = b""
+                            if not data:
+                                break  # the agent went: keep the host's connection
+                            host.sendall(data)
+                        if host in ready:
+                            data = host.recv(65536)
+                            if not data:
+                                return
+                            try:
+                                guest.sendall(data)
+                            except OSError:
+                                break  # lost, as QEMU loses what a closing guest had not read
+
+    def close(self):
+        self.closed = True
+        self.listener.close()
+        self.thread.join(5)
 
 
 class AgentTestCase(unittest.TestCase):

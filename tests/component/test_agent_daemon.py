@@ -8,8 +8,9 @@ import os
 import re
 import signal
 
-from agentkit import (MonitoredTestCase, capture_real_traffic, frames, http_get_stream,
-                      metric_value, read_events, require_root, send_frames, wait_for)
+from agentkit import (MonitoredTestCase, PortRelay, capture_real_traffic, frames,
+                      http_get_stream, metric_value, read_events, require_root, send_frames,
+                      wait_for)
 from harness import TOP
 
 PLACEMENT = "vm=vm-mon0 pf=0000:01:00.0 vf=1 interval_ms=100"
@@ -219,6 +220,38 @@ class CountsThroughTheDaemon(MonitoredTestCase):
         finally:
             self.a.proc.send_signal(signal.SIGCONT)
         self.wait_monitor(self.d, "mon0", lambda m: m["state"] == "ready")
+
+
+@require_root
+class BehindAVmPort(MonitoredTestCase):
+    """A VM's port: nfvcapd's connection is to QEMU and outlives the agent in
+    the guest, so only silence says the agent went; nfvcapd then asks for a
+    hello until one comes, and sets the new agent up as it did the old."""
+
+    def test_an_agent_restarted_behind_the_port_is_set_up_again(self):
+        ns = self.netns("vp")
+        a = self.agent(netns=ns)
+        relay = PortRelay(os.path.join(self.tmp, "vm-port.sock"), a.socket)
+        self.addCleanup(relay.close)
+        d = self.daemon(["vm1 %s vm=vm1 interval_ms=100" % relay.path])
+        self.wait_monitor(d, "vm1", lambda m: m["state"] == "ready", what="handshake")
+        r = d.request("PUT", "/v1/monitors/vm1/capture",
+                      body={"engine": "afpacket", "device": ns.rx},
+                      headers={"Content-Type": "application/json"})
+        self.assertEqual(r.status, 200, r)
+        self.wait_monitor(d, "vm1", lambda m: m["capture"]["state"] == "running")
+        a.stop()
+        self.wait_monitor(d, "vm1", lambda m: m["state"] == "stale", timeout=10)
+        a = self.agent(netns=ns, name="agent2")
+        relay.agent_socket = a.socket
+        self.wait_monitor(d, "vm1", lambda m: m["state"] == "ready" and
+                          m["capture"]["state"] == "running", timeout=20,
+                          what="the new agent to be synced and capturing")
+        send_frames(ns, frames(55))
+        self.wait_stats(d, "vm1", lambda s: s["engine"]["packets"] == 55)
+        self.assertEqual(d.get("/v1/monitors/vm1").json["channel"]["connects"], 1,
+                         "nfvcapd never had to reconnect")
+        self.assertIn("asking it for a hello", d.read_log())
 
 
 @require_root

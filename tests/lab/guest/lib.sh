@@ -25,6 +25,8 @@
 #   nfvcapctl ARG...                 the CLI under test, on $NFVCAP_SOCKET
 #   lab_agent_echo LINE              LINE to the host's end of the agent port and back
 #   lab_ctl REQUEST                  ask the harness (wire-send, wire-expect, ...)
+#   host_nfvcapctl ARG...            the CLI against the host's nfvcapd (agent=nfvcapd)
+#   host_nfvcapd_log                 the end of the host nfvcapd's log
 #
 # Results travel over a virtio-serial port whose host end is a plain file, one
 # tab-separated line each: they arrive in order and cannot be garbled by kernel
@@ -51,10 +53,22 @@ lab_port() {
     return 1
 }
 
+# The links udev makes for named virtio-serial ports, so that programs find
+# /dev/virtio-ports/<name> here as in a VM with udev (nfvcap-agent's default).
+lab_port_links() {
+    local _p _n
+    mkdir -p /dev/virtio-ports
+    for _p in /sys/class/virtio-ports/*; do
+        read -r _n <"$_p/name" 2>/dev/null || continue
+        [ -n "$_n" ] && ln -sf "../${_p##*/}" "/dev/virtio-ports/$_n"
+    done
+}
+
 # fd 7: results (guest -> host file); fd 8: the harness's control channel.
 lab_open_ports() {
     local _results _ctl
     mkdir -p "$LAB_STATE"
+    lab_port_links
     _results=$(lab_port org.nfvcap.lab.results) || return 1
     _ctl=$(lab_port org.nfvcap.lab.ctl) || return 1
     exec 7>"$_results" 8<>"$_ctl"
@@ -206,6 +220,8 @@ nfvcapd_log() { sed 's/^/    nfvcapd| /' "$LAB_STATE/nfvcapd.log" 2>/dev/null; }
 #   wire-send PF HEX -> ok                 a frame from the wire into PF (0-based)
 #   wire-expect PF SECONDS HEX -> HEX|timeout   a frame PF sent that contains HEX
 #   wire-clear PF -> ok                    forget the frames PF sent so far
+#   host-ctl ARG... -> rc N B64            (agent=nfvcapd) see host_nfvcapctl
+#   host-log -> B64                        (agent=nfvcapd) see host_nfvcapd_log
 lab_ctl() {
     local _reply
     printf '%s\n' "$*" >&8
@@ -223,4 +239,24 @@ lab_agent_echo() {
     _got=$(timeout 10 sh -c 'exec 3<>"$1"; printf "%s\n" "$2" >&3; IFS= read -r l <&3; printf "%s" "$l"' \
         _ "$_port" "$1")
     [ "$_got" = "$1" ] || { echo "sent '$1', got back '$_got'"; return 1; }
+}
+
+# nfvcapctl ARG... run by the harness against the nfvcapd on the host, the one
+# connected to this guest's agent port (scenarios with agent=nfvcapd). Prints
+# its output and returns its exit status, as if it ran here.
+host_nfvcapctl() {
+    local _reply _rc
+    _reply=$(lab_ctl host-ctl "$@")
+    case "$_reply" in
+    "rc "*) ;;
+    *) echo "host-ctl: $_reply"; return 1 ;;
+    esac
+    _rc=${_reply#rc }
+    _rc=${_rc%% *}
+    printf '%s' "${_reply#rc "$_rc" }" | base64 -d
+    return "$_rc"
+}
+
+host_nfvcapd_log() {
+    lab_ctl host-log | base64 -d | sed 's/^/    host nfvcapd| /'
 }

@@ -4,7 +4,6 @@ dies with the harness even if the harness itself is killed with SIGKILL.
 """
 import atexit
 import codecs
-import ctypes
 import os
 import shutil
 import signal
@@ -14,7 +13,7 @@ import time
 from dataclasses import dataclass
 
 from . import BUILD_DIR, GUEST_DIR, REPO_ROOT
-from .hostside import AgentEcho, Control, Wire
+from .hostside import AgentEcho, Control, HostDaemon, Wire, _die_with_parent
 
 AGENT_PORT = "org.nfvcap.agent.0"
 CTL_PORT = "org.nfvcap.lab.ctl"
@@ -25,6 +24,10 @@ RESULTS_PORT = "org.nfvcap.lab.results"
 LAB_EXIT_PORT = 0xF4
 LAB_EXIT_VALUE = 0x2A
 POWERED_OFF = (LAB_EXIT_VALUE << 1) | 1
+
+# The host nfvcapd's monitor for the agent port (agent=nfvcapd): the guest's
+# first PF is always at this address, and scenarios capture on its VF 0.
+HOST_MONITOR_OPTS = "vm=lab-guest pf=0000:01:00.0 vf=0 interval_ms=200"
 
 
 def describe_exit(status):
@@ -46,21 +49,14 @@ class Topology:
     cpus: int = 1
     timeout: float = 120.0       # seconds from QEMU's start to its exit
     cmdline: str = ""            # extra kernel parameters
+    agent: str = "echo"          # host end of org.nfvcap.agent.0: echo | nfvcapd
 
     def describe(self):
         return ", ".join([
             f"{self.pfs} PF" + ("s" if self.pfs != 1 else ""),
             "iomem=relaxed" if self.iomem_relaxed else "iomem strict",
             "vIOMMU" if self.iommu else "no vIOMMU",
-        ])
-
-
-def _die_with_parent():
-    """Runs in the child before exec: SIGKILL QEMU when the harness dies,
-    however it dies (prctl PR_SET_PDEATHSIG)."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    PR_SET_PDEATHSIG = 1
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        ] + (["host nfvcapd on the agent port"] if self.agent == "nfvcapd" else []))
 
 
 _live = set()  # Guests whose QEMU may still run, for the atexit safety net
@@ -92,6 +88,7 @@ class Guest:
         self.sockdir = None
         self.servers = []
         self.wires = []
+        self.daemon = None
         self.console_log = os.path.join(rundir, "console.log")
         self.results_file = os.path.join(rundir, "results.txt")
         self.qemu_log = os.path.join(rundir, "qemu.log")
@@ -148,8 +145,13 @@ class Guest:
             ]
         argv += ["-device", f"isa-debug-exit,iobase={LAB_EXIT_PORT:#x},iosize=1"]
         argv += ["-device", "virtio-serial-pci,id=vser"]
+        # agent=nfvcapd: QEMU listens, as for a libvirt channel, and nfvcapd
+        # connects; otherwise QEMU connects to the harness's echo peer.
+        agent_backend = f"socket,path={s}/agent.sock"
+        if t.agent == "nfvcapd":
+            agent_backend += ",server=on,wait=off"
         for cid, name, backend in (
-                ("agent", AGENT_PORT, f"socket,path={s}/agent.sock"),
+                ("agent", AGENT_PORT, agent_backend),
                 ("ctl", CTL_PORT, f"socket,path={s}/ctl.sock"),
                 ("results", RESULTS_PORT, f"file,path={self.results_file}")):
             argv += ["-chardev", f"{backend},id={cid}",
@@ -175,10 +177,16 @@ class Guest:
         for i in range(self.topology.pfs):
             self.wires.append(Wire(f"{self.sockdir}/wire{i}.host", f"{self.sockdir}/wire{i}.qemu",
                                    os.path.join(self.rundir, f"wire{i}.pcap")))
-        self.servers = [
-            AgentEcho(f"{self.sockdir}/agent.sock", os.path.join(self.rundir, "agent.log")),
-            Control(f"{self.sockdir}/ctl.sock", self.wires, os.path.join(self.rundir, "ctl.log")),
-        ]
+        if self.topology.agent == "nfvcapd":
+            # Started before QEMU listens on the port: nfvcapd retries.
+            self.daemon = HostDaemon(BUILD_DIR, self.sockdir, self.rundir,
+                                     f"{self.sockdir}/agent.sock", HOST_MONITOR_OPTS)
+            self.servers = []
+        else:
+            self.servers = [AgentEcho(f"{self.sockdir}/agent.sock",
+                                      os.path.join(self.rundir, "agent.log"))]
+        self.servers.append(Control(f"{self.sockdir}/ctl.sock", self.wires,
+                                    os.path.join(self.rundir, "ctl.log"), self.daemon))
         argv = self.argv()
         with open(self.qemu_log, "w") as log:
             log.write(" ".join(argv) + "\n\n")
@@ -229,8 +237,14 @@ class Guest:
             self.proc.kill()
             self.proc.wait()
 
+    def stop_host_daemon(self):
+        """Stops the host nfvcapd (agent=nfvcapd); its exit status, or None
+        when the topology has none."""
+        return self.daemon.close() if self.daemon else None
+
     def close(self):
         self.kill()
+        self.stop_host_daemon()
         for s in self.servers + self.wires:
             s.close()
         self.servers, self.wires = [], []

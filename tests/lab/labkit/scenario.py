@@ -14,6 +14,9 @@ declared in comment lines starting with "# lab:", as key=value words:
     timeout   seconds before the guest is killed and the scenario failed (default 120)
     cmdline   one extra kernel parameter (repeat the key for more)
     needs     nfvcap: the scenario runs build/nfvcapd and build/nfvcapctl
+    agent     the host end of the agent port: echo (default), a peer that sends
+              every line back, or nfvcapd, the real daemon on the host with a
+              monitor "lab" on the port (see hostside.HostDaemon)
 
 The guest reports over the results port, one tab-separated line each:
 "begin SCRIPT", "pass NAME", "fail NAME DETAIL", "end STATUS".
@@ -87,6 +90,10 @@ class Scenario:
                 t.cpus = int(value)
             elif key == "timeout":
                 t.timeout = float(value)
+            elif key == "agent":
+                if value not in ("echo", "nfvcapd"):
+                    raise ScenarioError(f"{self.path}: agent={value}: expected echo or nfvcapd")
+                t.agent = value
             elif key == "cmdline":
                 extra.append(value)
             elif key == "needs":
@@ -171,7 +178,7 @@ class Verdict:
 def show_logs(guest, lines=60):
     """Prints where a failed run's logs are, and the end of its console."""
     print(f"  logs: {os.path.relpath(guest.rundir)}/ (console.log, qemu.log, results.txt, "
-          "agent.log, ctl.log, wire*.pcap)")
+          "agent.log or host-nfvcapd.log, ctl.log, wire*.pcap)")
     try:
         with open(guest.console_log, encoding="utf-8", errors="replace") as f:
             tail = f.read().splitlines()[-lines:] if lines else []
@@ -203,6 +210,10 @@ def run_one(lab, scenario, verbose=False):
     with lab.guest(scenario.topology, scenario.script, rundir) as guest:
         status = guest.wait(on_console=echo, on_result=verdict.on_result)
         verdict.finish(status, scenario.topology.timeout)
+        host_status = guest.stop_host_daemon()
+        if host_status not in (None, 0):
+            verdict.problem(f"the host nfvcapd exited with status {host_status} "
+                            "(host-nfvcapd.log)")
         print(f"== {scenario.name}: {'ok' if verdict.ok else 'FAILED'} in {guest.elapsed:.1f} s",
               flush=True)
         if not verdict.ok:
