@@ -73,7 +73,7 @@ AGENT_DPDK_SRC := agent/engines/dpdk.c
 DAEMON_SRC += daemon/agentlink/channel.c daemon/core/monitors.c daemon/core/events.c \
               daemon/api/monitors.c daemon/api/events.c daemon/api/metrics.c
 CLI_SRC    += cli/commands-stats.c
-UNIT_TESTS += test-agent-frame test-agent-msg test-hpcap-ring test-agent-stats test-agent-routes
+UNIT_TESTS += test-agent-frame test-agent-msg test-hpcap-ring test-agent-stats
 
 # NIC family register models (issue 6): tables and pure encoders/decoders, no I/O.
 # NIC_NAMES_SRC: the JSON names alone, for code that parses desired state.
@@ -195,7 +195,6 @@ $(BUILD)/tests/test-agent-frame: $(call obj,tests/unit/test-agent-frame.c)
 $(BUILD)/tests/test-agent-msg: $(call obj,tests/unit/test-agent-msg.c)
 $(BUILD)/tests/test-hpcap-ring: $(call obj,tests/unit/test-hpcap-ring.c agent/engines/hpcap-ring.c)
 $(BUILD)/tests/test-agent-stats: $(call obj,tests/unit/test-agent-stats.c agent/stats.c)
-$(BUILD)/tests/test-agent-routes: $(call obj,tests/unit/test-agent-routes.c $(DAEMON_SRC) $(COMMON_SRC))
 $(call obj,tests/unit/test-hpcap-ring.c tests/unit/test-agent-stats.c): override CFLAGS += -Iagent
 install: install-agent
 install-agent: $(NFVCAP_AGENT)

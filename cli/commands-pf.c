@@ -24,15 +24,10 @@ static void print_warnings(const char *who, char *const *w) {
 static int pf_list(Ctl *ctl, int argc _unused_, char **argv _unused_) {
         json_object *doc = NULL, *a;
         Table *t;
-        int r = ctl_get(ctl, "/v1/pfs", &doc);
+        int r = ctl_fetch(ctl, "GET", "/v1/pfs", NULL, &doc);
 
-        if (r != EXIT_OK)
+        if (r != EXIT_OK || !doc)
                 return r;
-        if (ctl->json) {
-                ctl_print_json(doc);
-                json_object_put(doc);
-                return EXIT_OK;
-        }
         if (!json_object_object_get_ex(doc, "pfs", &a) || !json_object_is_type(a, json_type_array)) {
                 fprintf(stderr, "nfvcapctl: unexpected reply from nfvcapd (no \"pfs\" list)\n");
                 json_object_put(doc);

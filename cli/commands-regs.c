@@ -66,23 +66,19 @@ static int rxmode_set(Ctl *ctl, int argc _unused_, char **argv) {
         }
         snprintf(path, sizeof(path), "/v1/pfs/%s/vfs/%ld/rx-mode", addr, vf);
         if (ctl_option(ctl, "reset"))
-                r = ctl_request(ctl, "DELETE", path, NULL, &doc);
+                r = ctl_fetch(ctl, "DELETE", path, NULL, &doc);
         else if (json_object_object_length(body) == 0) {
                 fprintf(stderr, "nfvcapctl: rxmode set needs a flag (--mpe, --bam, --aupe, --rope, "
                                 "--rompe) or --reset\n");
                 return EXIT_USAGE;
         } else
-                r = ctl_request(ctl, "PUT", path, body, &doc);
-        if (r != EXIT_OK)
+                r = ctl_fetch(ctl, "PUT", path, body, &doc);
+        if (r != EXIT_OK || !doc)
                 return r;
-        if (ctl->json)
-                ctl_print_json(doc);
-        else {
-                printf("VF %ld of %s, pool receive flags:\n", vf, addr);
-                print_flags("  now", json_object_object_get(doc, "flags"));
-                print_flags("  desired", json_object_object_get(doc, "desired"));
-                print_flags("  original", json_object_object_get(doc, "original"));
-        }
+        printf("VF %ld of %s, pool receive flags:\n", vf, addr);
+        print_flags("  now", json_object_object_get(doc, "flags"));
+        print_flags("  desired", json_object_object_get(doc, "desired"));
+        print_flags("  original", json_object_object_get(doc, "original"));
         json_object_put(doc);
         return EXIT_OK;
 }
@@ -120,16 +116,13 @@ static int mirror_add(Ctl *ctl, int argc _unused_, char **argv) {
                 json_object_object_add(body, "snaplen",
                                        json_object_new_int64(atol(ctl_option(ctl, "snaplen"))));
         snprintf(path, sizeof(path), "/v1/pfs/%s/mirrors", addr);
-        r = ctl_request(ctl, "POST", path, body, &doc);
-        if (r != EXIT_OK)
+        r = ctl_fetch(ctl, "POST", path, body, &doc);
+        if (r != EXIT_OK || !doc)
                 return r;
-        if (ctl->json)
-                ctl_print_json(doc);
-        else
-                printf("mirror %d: %s %s -> VF %d\n",
-                       json_object_get_int(json_object_object_get(doc, "id")), ctl_str(doc, "type", NULL),
-                       json_object_to_json_string(json_object_object_get(doc, "sources")),
-                       json_object_get_int(json_object_object_get(doc, "destination_vf")));
+        printf("mirror %d: %s %s -> VF %d\n",
+               json_object_get_int(json_object_object_get(doc, "id")), ctl_str(doc, "type", NULL),
+               json_object_to_json_string(json_object_object_get(doc, "sources")),
+               json_object_get_int(json_object_object_get(doc, "destination_vf")));
         json_object_put(doc);
         return EXIT_OK;
 }
@@ -178,13 +171,12 @@ static int mirror_del(Ctl *ctl, int argc _unused_, char **argv) {
                 return EXIT_USAGE;
         }
         snprintf(path, sizeof(path), "/v1/pfs/%s/mirrors/%s", addr, argv[1]);
-        r = ctl_request(ctl, "DELETE", path, NULL, &doc);
-        if (r == EXIT_OK && !ctl->json)
-                printf("mirror %s removed\n", argv[1]);
-        else if (r == EXIT_OK)
-                ctl_print_json(doc);
+        r = ctl_fetch(ctl, "DELETE", path, NULL, &doc);
+        if (r != EXIT_OK || !doc)
+                return r;
+        printf("mirror %s removed\n", argv[1]);
         json_object_put(doc);
-        return r;
+        return EXIT_OK;
 }
 
 static int regs(Ctl *ctl, int argc _unused_, char **argv) {
@@ -195,17 +187,16 @@ static int regs(Ctl *ctl, int argc _unused_, char **argv) {
 
         if (r != EXIT_OK || !doc)
                 return r;
-        {
-                a = json_object_object_get(doc, "registers");
-                t = table_new(3, "REGISTER", "OFFSET", "VALUE");
-                for (size_t i = 0; i < json_object_array_length(a); i++) {
-                        json_object *g = json_object_array_get_idx(a, i);
-                        table_add_row(t, ctl_str(g, "name", NULL), ctl_str(g, "offset", NULL), ctl_str(g, "value", NULL));
-                }
-                printf("%s (%s), read-only dump:\n", addr, ctl_str(doc, "model", NULL));
-                table_print(t, stdout);
-                table_free(t);
+        a = json_object_object_get(doc, "registers");
+        t = table_new(3, "REGISTER", "OFFSET", "VALUE");
+        for (size_t i = 0; i < json_object_array_length(a); i++) {
+                json_object *g = json_object_array_get_idx(a, i);
+                table_add_row(t, ctl_str(g, "name", NULL), ctl_str(g, "offset", NULL),
+                              ctl_str(g, "value", NULL));
         }
+        printf("%s (%s), read-only dump:\n", addr, ctl_str(doc, "model", NULL));
+        table_print(t, stdout);
+        table_free(t);
         json_object_put(doc);
         return EXIT_OK;
 }
@@ -218,29 +209,26 @@ static int audit(Ctl *ctl, int argc _unused_, char **argv) {
 
         if (r != EXIT_OK || !doc)
                 return r;
-        {
-                a = json_object_object_get(doc, "records");
-                if (json_object_array_length(a) == 0)
-                        printf("No register writes yet (since nfvcapd started; older ones are in "
-                               "the journal: journalctl NFVCAP_PF=%s).\n",
-                               addr);
-                t = table_new(7, "TIME", "REGISTER", "OFFSET", "OLD", "NEW", "BY", "WHY");
-                for (size_t i = 0; i < json_object_array_length(a); i++) {
-                        json_object *e = json_object_array_get_idx(a, i);
-                        json_object *uid = json_object_object_get(e, "uid");
-                        char by[24];
-                        if (uid)
-                                snprintf(by, sizeof(by), "uid %d", json_object_get_int(uid));
-                        else
-                                snprintf(by, sizeof(by), "nfvcapd");
-                        table_add_row(t, ctl_str(e, "time", NULL), ctl_str(e, "register", NULL),
-                                      ctl_str(e, "offset", NULL), ctl_str(e, "old", NULL), ctl_str(e, "new", NULL), by,
-                                      ctl_str(e, "why", NULL));
-                }
-                if (json_object_array_length(a))
-                        table_print(t, stdout);
-                table_free(t);
+        a = json_object_object_get(doc, "records");
+        if (json_object_array_length(a) == 0)
+                printf("No register writes yet (since nfvcapd started; older ones are in "
+                       "the journal: journalctl NFVCAP_PF=%s).\n", addr);
+        t = table_new(7, "TIME", "REGISTER", "OFFSET", "OLD", "NEW", "BY", "WHY");
+        for (size_t i = 0; i < json_object_array_length(a); i++) {
+                json_object *e = json_object_array_get_idx(a, i);
+                json_object *uid = json_object_object_get(e, "uid");
+                char by[24];
+                if (uid)
+                        snprintf(by, sizeof(by), "uid %d", json_object_get_int(uid));
+                else
+                        snprintf(by, sizeof(by), "nfvcapd");
+                table_add_row(t, ctl_str(e, "time", NULL), ctl_str(e, "register", NULL),
+                              ctl_str(e, "offset", NULL), ctl_str(e, "old", NULL),
+                              ctl_str(e, "new", NULL), by, ctl_str(e, "why", NULL));
         }
+        if (json_object_array_length(a))
+                table_print(t, stdout);
+        table_free(t);
         json_object_put(doc);
         return EXIT_OK;
 }

@@ -279,15 +279,10 @@ static int stats(Ctl *ctl, int argc, char **argv) {
 static int monitor_list(Ctl *ctl, int argc _unused_, char **argv _unused_) {
         json_object *doc = NULL, *a;
         Table *t;
-        int r = ctl_get(ctl, "/v1/monitors", &doc);
+        int r = ctl_fetch(ctl, "GET", "/v1/monitors", NULL, &doc);
 
-        if (r != EXIT_OK)
+        if (r != EXIT_OK || !doc)
                 return r;
-        if (ctl->json) {
-                ctl_print_json(doc);
-                json_object_put(doc);
-                return EXIT_OK;
-        }
         a = json_object_object_get(doc, "monitors");
         t = table_new(8, "MONITOR", "VM", "PF", "VF", "STATE", "AGENT", "CAPTURE", "LAST ERROR");
         for (size_t i = 0; a && i < json_object_array_length(a); i++) {

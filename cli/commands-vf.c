@@ -193,15 +193,10 @@ static const char *sync_word(json_object *sync) {
 static int status_doc(Ctl *ctl, const char *method, const char *path) {
         json_object *doc = NULL, *pfs, *ro;
         Table *t;
-        int r = ctl_request(ctl, method, path, NULL, &doc);
+        int r = ctl_fetch(ctl, method, path, NULL, &doc);
 
-        if (r != EXIT_OK)
+        if (r != EXIT_OK || !doc)
                 return r;
-        if (ctl->json) {
-                ctl_print_json(doc);
-                json_object_put(doc);
-                return EXIT_OK;
-        }
         ro = json_object_object_get(doc, "read_only");
         if (ro)
                 printf("READ-ONLY: %s\n\n", json_object_get_string(ro));
@@ -293,42 +288,32 @@ static void print_plans(json_object *doc, const char *verb) {
         printf("%d action(s) %s.\n", total, verb);
 }
 
-static int plan(Ctl *ctl, int argc _unused_, char **argv) {
-        _cleanup_(json_object_putp) json_object *body = read_document(argv[0]);
+/* A desired-state document from FILE to base (with ?force=true on --force),
+ * and the actions nfvcapd answers with, shown as `verb`. */
+static int send_state(Ctl *ctl, const char *file, const char *method, const char *base,
+                      const char *verb) {
+        _cleanup_(json_object_putp) json_object *body = read_document(file);
         json_object *doc = NULL;
-        const char *path = ctl_option(ctl, "force") ? "/v1/plan?force=true" : "/v1/plan";
+        char path[64];
         int r;
 
         if (!body)
                 return EXIT_USAGE;
-        r = ctl_request(ctl, "POST", path, body, &doc);
-        if (r != EXIT_OK)
+        snprintf(path, sizeof(path), "%s%s", base, ctl_option(ctl, "force") ? "?force=true" : "");
+        r = ctl_fetch(ctl, method, path, body, &doc);
+        if (r != EXIT_OK || !doc)
                 return r;
-        if (ctl->json)
-                ctl_print_json(doc);
-        else
-                print_plans(doc, "would be taken (nothing was changed)");
+        print_plans(doc, verb);
         json_object_put(doc);
         return EXIT_OK;
 }
 
-static int apply(Ctl *ctl, int argc _unused_, char **argv) {
-        _cleanup_(json_object_putp) json_object *body = read_document(argv[0]);
-        json_object *doc = NULL;
-        const char *path = ctl_option(ctl, "force") ? "/v1/state?force=true" : "/v1/state";
-        int r;
+static int plan(Ctl *ctl, int argc _unused_, char **argv) {
+        return send_state(ctl, argv[0], "POST", "/v1/plan", "would be taken (nothing was changed)");
+}
 
-        if (!body)
-                return EXIT_USAGE;
-        r = ctl_request(ctl, "PUT", path, body, &doc);
-        if (r != EXIT_OK)
-                return r;
-        if (ctl->json)
-                ctl_print_json(doc);
-        else
-                print_plans(doc, "taken");
-        json_object_put(doc);
-        return EXIT_OK;
+static int apply(Ctl *ctl, int argc _unused_, char **argv) {
+        return send_state(ctl, argv[0], "PUT", "/v1/state", "taken");
 }
 
 static const CtlOption create_options[] = {

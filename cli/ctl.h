@@ -61,6 +61,10 @@ int ctl_get(Ctl *ctl, const char *path, json_object **ret);
 /* Any method, with an optional JSON body; same contract as ctl_get. */
 int ctl_request(Ctl *ctl, const char *method, const char *path, json_object *body,
                 json_object **ret);
+/* ctl_request for a command that shows the answer: with --json the document
+ * is printed here and *ret is NULL, so the caller has nothing left to do. */
+int ctl_fetch(Ctl *ctl, const char *method, const char *path, json_object *body,
+              json_object **ret);
 /* Print a document as indented JSON on stdout. */
 void ctl_print_json(json_object *doc);
 /* GET /v1/pfs/ADDR<suffix>, ADDR from a command-line argument (canonical form

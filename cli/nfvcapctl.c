@@ -136,7 +136,13 @@ int ctl_get_pf_doc(Ctl *ctl, const char *addr_arg, const char *suffix, char addr
         if (r != EXIT_OK)
                 return r;
         snprintf(path, sizeof(path), "/v1/pfs/%s%s", addr, suffix);
-        r = ctl_get(ctl, path, ret);
+        return ctl_fetch(ctl, "GET", path, NULL, ret);
+}
+
+int ctl_fetch(Ctl *ctl, const char *method, const char *path, json_object *body,
+              json_object **ret) {
+        int r = ctl_request(ctl, method, path, body, ret);
+
         if (r == EXIT_OK && ctl->json) {
                 ctl_print_json(*ret);
                 json_object_put(*ret);

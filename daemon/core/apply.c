@@ -665,6 +665,16 @@ int vfmgr_change_pf(Manager *m, const char *address, const DesiredPf *want, cons
         return r;
 }
 
+static void free_all(Plan *plans, Observation *obs, const DesiredPf **w, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                plan_done(&plans[i]);
+                observation_done(&obs[i]);
+        }
+        free(plans);
+        free(obs);
+        free(w);
+}
+
 /* Plans for every PF the new desired state or the current one names. */
 static int plan_all(Manager *m, const Desired *want, bool force, Plan **ret_plans,
                     Observation **ret_obs, const DesiredPf ***ret_want, size_t *ret_n,
@@ -699,13 +709,7 @@ static int plan_all(Manager *m, const Desired *want, bool force, Plan **ret_plan
                 }
         }
         if (r < 0) {
-                for (size_t i = 0; i < n; i++) {
-                        plan_done(&plans[i]);
-                        observation_done(&obs[i]);
-                }
-                free(plans);
-                free(obs);
-                free(w);
+                free_all(plans, obs, w, n);
                 return r;
         }
         *ret_plans = plans;
@@ -713,16 +717,6 @@ static int plan_all(Manager *m, const Desired *want, bool force, Plan **ret_plan
         *ret_want = w;
         *ret_n = n;
         return 0;
-}
-
-static void free_all(Plan *plans, Observation *obs, const DesiredPf **w, size_t n) {
-        for (size_t i = 0; i < n; i++) {
-                plan_done(&plans[i]);
-                observation_done(&obs[i]);
-        }
-        free(plans);
-        free(obs);
-        free(w);
 }
 
 static json_object *plans_to_json(const Plan *plans, size_t n) {

@@ -29,13 +29,18 @@ static int why(char *buf, size_t len, int r, const char *fmt, ...) {
         return r;
 }
 
-static int read_hex(Sysfs *s, const char *pf, const char *attr, unsigned long *ret) {
-        _cleanup_free_ char *path = sysfs_path("bus/pci/devices/%s/%s", pf, attr), *line = NULL;
-        char *end;
-        int r;
+/* The first line of a PF's sysfs attribute (caller frees). */
+static int read_pf_line(Sysfs *s, const char *pf, const char *attr, char **ret) {
+        _cleanup_free_ char *path = sysfs_path("bus/pci/devices/%s/%s", pf, attr);
         if (!path)
                 return -ENOMEM;
-        r = sysfs_read_line(s, path, &line);
+        return sysfs_read_line(s, path, ret);
+}
+
+static int read_hex(Sysfs *s, const char *pf, const char *attr, unsigned long *ret) {
+        _cleanup_free_ char *line = NULL;
+        char *end;
+        int r = read_pf_line(s, pf, attr, &line);
         if (r < 0)
                 return r;
         *ret = strtoul(line, &end, 16);
@@ -44,12 +49,9 @@ static int read_hex(Sysfs *s, const char *pf, const char *attr, unsigned long *r
 
 /* BAR0's length from the "resource" attribute (first line: start end flags). */
 static int bar0_length(Sysfs *s, const char *pf, uint64_t *ret) {
-        _cleanup_free_ char *path = sysfs_path("bus/pci/devices/%s/resource", pf), *line = NULL;
+        _cleanup_free_ char *line = NULL;
         unsigned long long start, end;
-        int r;
-        if (!path)
-                return -ENOMEM;
-        r = sysfs_read_line(s, path, &line);
+        int r = read_pf_line(s, pf, "resource", &line);
         if (r < 0)
                 return r;
         if (sscanf(line, "%llx %llx", &start, &end) != 2 || end < start)

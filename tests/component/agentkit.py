@@ -22,7 +22,7 @@ import threading
 import time
 import unittest
 
-from harness import BUILD
+from harness import BUILD, terminate
 
 NFVCAP_AGENT = os.path.join(BUILD, "nfvcap-agent")
 SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
@@ -232,13 +232,7 @@ class Agent:
         return None
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        terminate(self.proc, 15)
         self.log.close()
         return self.proc.returncode
 

@@ -23,6 +23,19 @@ NFVCAPD = os.path.join(BUILD, "nfvcapd")
 NFVCAPCTL = os.path.join(BUILD, "nfvcapctl")
 
 
+
+def terminate(proc, timeout):
+    """SIGTERM, then SIGKILL if proc has not exited within timeout seconds.
+    Returns its exit status."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return proc.returncode
+
 class UnixHTTPConnection(http.client.HTTPConnection):
     def __init__(self, path, timeout=10):
         super().__init__("localhost", timeout=timeout)
@@ -145,13 +158,7 @@ class Daemon:
         return p
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        terminate(self.proc, 10)
         self.log.close()
         return self.proc.returncode
 
