@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "agent-msg.h"
 #include "ctl.h"
 #include "jsonutil.h"
@@ -30,6 +31,19 @@ typedef struct NicMemory {
         double at;
 } NicMemory;
 
+
+/* path = /v1/monitors/ID<suffix>, for an ID given on the command line. */
+static int monitor_path(const char *id, const char *suffix, char *path, size_t len) {
+        if (!monitor_id_valid(id)) {
+                fprintf(stderr,
+                        "nfvcapctl: \"%.64s\" is not a monitor id (1 to %d letters, digits, "
+                        "'_', '.' or '-')\n",
+                        id, MONITOR_ID_MAX - 1);
+                return EXIT_USAGE;
+        }
+        snprintf(path, len, "/v1/monitors/%s%s", id, suffix);
+        return EXIT_OK;
+}
 static double now_seconds(void) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -166,7 +180,9 @@ static int fetch(Ctl *ctl, const char *id, json_object **ret) {
 
         if (id) {
                 json_object *doc;
-                snprintf(path, sizeof(path), "/v1/monitors/%s/stats", id);
+                r = monitor_path(id, "/stats", path, sizeof(path));
+                if (r != EXIT_OK)
+                        return r;
                 r = ctl_get(ctl, path, &doc);
                 if (r != EXIT_OK)
                         return r;
@@ -215,11 +231,10 @@ static int stats(Ctl *ctl, int argc, char **argv) {
         NicMemory mem[MAX_WATCHED];
         size_t n_mem = 0;
         bool tty = isatty(STDOUT_FILENO);
+        char path[128];
 
-        if (argc == 1 && strlen(argv[0]) > 63) {
-                fprintf(stderr, "nfvcapctl: \"%.64s...\" is not a monitor id\n", argv[0]);
+        if (argc == 1 && monitor_path(argv[0], "", path, sizeof(path)) != EXIT_OK)
                 return EXIT_USAGE;
-        }
         if (interval_arg) {
                 char *end;
                 interval = strtod(interval_arg, &end);
@@ -310,9 +325,9 @@ static int monitor_show(Ctl *ctl, int argc _unused_, char **argv) {
         char path[128];
         int r;
 
-        if (strlen(argv[0]) > 63)
-                return EXIT_USAGE;
-        snprintf(path, sizeof(path), "/v1/monitors/%s", argv[0]);
+        r = monitor_path(argv[0], "", path, sizeof(path));
+        if (r != EXIT_OK)
+                return r;
         r = ctl_get(ctl, path, &doc);
         if (r != EXIT_OK)
                 return r;
@@ -331,9 +346,10 @@ static int capture_start(Ctl *ctl, int argc _unused_, char **argv) {
         char path[128];
         int r;
 
-        if (strlen(argv[0]) > 63) {
+        r = monitor_path(argv[0], "/capture", path, sizeof(path));
+        if (r != EXIT_OK) {
                 json_object_put(body);
-                return EXIT_USAGE;
+                return r;
         }
         json_object_object_add(body, "engine", json_object_new_string(argv[1]));
         json_object_object_add(body, "device", json_object_new_string(argv[2]));
@@ -357,18 +373,13 @@ static int capture_start(Ctl *ctl, int argc _unused_, char **argv) {
                 json_object_object_add(out, "name", json_object_new_string(pcap));
                 json_object_object_add(body, "output", out);
         }
-        snprintf(path, sizeof(path), "/v1/monitors/%s/capture", argv[0]);
         /* The daemon validates everything and names the field at fault. */
-        r = ctl_request(ctl, "PUT", path, body, &reply);
+        r = ctl_fetch(ctl, "PUT", path, body, &reply);
         json_object_put(body);
-        if (r != EXIT_OK)
+        if (r != EXIT_OK || !reply)
                 return r;
-        if (ctl->json)
-                ctl_print_json(reply);
-        else
-                printf("%s: capture with %s on %s requested; 'nfvcapctl monitor list' shows when "
-                       "it runs.\n",
-                       argv[0], argv[1], argv[2]);
+        printf("%s: capture with %s on %s requested; 'nfvcapctl monitor list' shows when "
+               "it runs.\n", argv[0], argv[1], argv[2]);
         json_object_put(reply);
         return EXIT_OK;
 }
@@ -378,14 +389,13 @@ static int capture_stop(Ctl *ctl, int argc _unused_, char **argv) {
         char path[128];
         int r;
 
-        if (strlen(argv[0]) > 63)
-                return EXIT_USAGE;
-        snprintf(path, sizeof(path), "/v1/monitors/%s/capture", argv[0]);
-        r = ctl_request(ctl, "DELETE", path, NULL, &reply);
+        r = monitor_path(argv[0], "/capture", path, sizeof(path));
         if (r != EXIT_OK)
                 return r;
-        if (ctl->json)
-                ctl_print_json(reply);
+        r = ctl_fetch(ctl, "DELETE", path, NULL, &reply);
+        if (r != EXIT_OK || !reply)
+                return r;
+        printf("%s: capture stop requested.\n", argv[0]);
         json_object_put(reply);
         return EXIT_OK;
 }

@@ -109,3 +109,14 @@ int vlan_parse(const char *s, uint16_t *ret) {
         *ret = (uint16_t) v;
         return 0;
 }
+
+bool monitor_id_valid(const char *s) {
+        size_t n = strlen(s);
+        if (n == 0 || n >= MONITOR_ID_MAX)
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+                      (s[i] >= '0' && s[i] <= '9') || strchr("_.-", s[i])))
+                        return false;
+        return true;
+}

@@ -54,3 +54,9 @@ int vlan_parse(const char *s, uint16_t *ret);
 static inline bool vlan_id_valid(long v) {
         return v >= 0 && v <= VLAN_ID_MAX;
 }
+
+/* A monitor's id (and a VM's name in a monitor line), which goes into URL
+ * paths and metric labels as it is: [A-Za-z0-9_.-], 1 to MONITOR_ID_MAX - 1
+ * characters. */
+#define MONITOR_ID_MAX 64
+bool monitor_id_valid(const char *s);

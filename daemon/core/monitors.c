@@ -59,17 +59,6 @@ static uint64_t monotonic_usec(void) {
         return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
 }
 
-bool monitor_id_valid(const char *s) {
-        size_t n = strlen(s);
-        if (n == 0 || n >= MONITOR_ID_MAX)
-                return false;
-        for (size_t i = 0; i < n; i++)
-                if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-                      (s[i] >= '0' && s[i] <= '9') || strchr("_.-", s[i])))
-                        return false;
-        return true;
-}
-
 /* ---- state shown to the API ---- */
 
 static int64_t stale_after_ms(const Monitor *m) {

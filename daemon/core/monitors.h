@@ -14,13 +14,13 @@
 #include <stdint.h>
 #include <systemd/sd-event.h>
 
+#include "addr.h"
 #include "agent-msg.h"
 #include "agentlink/channel.h"
 #include "core/events.h"
 #include "macros.h"
 
 #define MONITOR_HISTORY 120 /* samples kept per monitor */
-#define MONITOR_ID_MAX 64
 
 typedef struct MonitorSample {
         int64_t received_ms; /* the host's CLOCK_REALTIME when it arrived */
@@ -42,9 +42,6 @@ DEFINE_CLEANUP_FUNC(Monitors *, monitors_free);
 size_t monitors_count(const Monitors *ms);
 Monitor *monitors_get(const Monitors *ms, size_t i);
 Monitor *monitors_find(const Monitors *ms, const char *id);
-
-/* Whether s can be a monitor id: [A-Za-z0-9_.-], 1-63 characters. */
-bool monitor_id_valid(const char *s);
 
 /* The operator's capture for this monitor: remembered, and sent to the agent
  * now if it is connected, or when it connects. -EOPNOTSUPP with why when the

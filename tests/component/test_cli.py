@@ -86,6 +86,20 @@ class Cli(DaemonTestCase):
             self.assertTrue(p.stderr.strip(), args)
         self.assertIn("is not a PCI address", self.d.ctl("pf", "show", "zz").stderr)
 
+    def test_bad_monitor_ids_are_refused_before_any_request(self):
+        # Ids go into the URL as they are: a slash or a query would reach
+        # another resource. The daemon's log shows that nothing was asked.
+        before = self.d.read_log().count("send_reply")
+        for bad in ("a/b", "x?y", "../pfs", "", "m" * 64, "a b"):
+            for args in (("stats", bad), ("monitor", "show", bad), ("capture", "stop", bad),
+                         ("capture", "start", bad, "afpacket", "eth0")):
+                p = self.d.ctl(*args)
+                self.assertEqual(p.returncode, 2, "%s: %s" % (args, p.stderr))
+                self.assertIn("is not a monitor id", p.stderr, args)
+        self.assertEqual(self.d.read_log().count("send_reply"), before)
+        self.assertEqual(self.d.ctl("monitor", "list").returncode, 0)  # and one that is logged
+        self.assertEqual(self.d.read_log().count("send_reply"), before + 1)
+
     def test_unreachable_daemon_exits_3_with_advice(self):
         p = self.d.ctl("pf", "list", socket_path=os.path.join(self.tmp, "absent.sock"))
         self.assertEqual(p.returncode, 3)
