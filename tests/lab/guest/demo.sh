@@ -78,6 +78,51 @@ step "nfvcapctl audit $pf" nfvcapctl audit "$pf"
 say "(QEMU's igb stores the multicast-promiscuous bit but does not act on it; on an
     82599 this is what lets a monitoring VM see all multicast. See docs/lab.md.)"
 
+say "Now the monitoring VM. In production VF 2 would be passed to a VM that runs
+    nfvcap-agent; here this guest plays that VM too. The agent's channel is a real
+    virtio-serial port, and at its far end, outside this guest, is an nfvcapd on
+    the lab's host (commands marked 'host:' run there). First give VF 2 an address
+    from the PF, so that traffic for it reaches its pool:"
+step "nfvcapctl vf set $pf 2 --mac 02:00:00:00:aa:03" nfvcapctl vf set "$pf" 2 --mac 02:00:00:00:aa:03
+vf2=$(basename "$(readlink "$dev/virtfn2")")
+vf2net=$(ls "/sys/bus/pci/devices/$vf2/net")
+# igbvf takes the address when its reset handshake with the PF completes,
+# some seconds later under TCG.
+took_mac() { grep -qx 02:00:00:00:aa:03 "/sys/class/net/$vf2net/address"; }
+# No IPv6 on the lab's interfaces: VF 2 is to see only what the wire sends it.
+sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+step "ip link set $vf2net up" ip link set "$vf2net" up
+step "wait until $vf2net (VF 2, igbvf) has the address" retry 20 took_mac
+step "ip -br link show $vf2net" ip -br link show "$vf2net"
+
+. "$LAB_GUEST_DIR/agentlib.sh"
+start_agent() {
+    # 7>&- 8>&-: the agent has no business with the lab's own ports.
+    "$NFVCAP_BUILD_DIR/nfvcap-agent" --log-target stderr >"$LAB_STATE/agent.log" 2>&1 7>&- 8>&- &
+    agent_pid=$!
+}
+stop_agent() { kill -TERM "$agent_pid" && wait "$agent_pid"; }
+step "nfvcap-agent &     (its channel: /dev/virtio-ports/org.nfvcap.agent.0)" start_agent
+step "host: wait until the monitor is connected" monitor_shows " ready " 30
+step "host: nfvcapctl monitor list" host_nfvcapctl monitor list
+step "host: nfvcapctl capture start lab afpacket $vf2net" \
+    host_nfvcapctl capture start lab afpacket "$vf2net"
+step "host: wait until the capture runs" monitor_shows " ready .*running afpacket" 30
+
+say "Traffic arrives on the wire for VF 2: the lab's host injects 40 frames."
+sent=$(send_frames 02:00:00:00:aa:03 nfvcap-demo 40)
+step "40 frames sent" test "$sent" = 40
+counted() {
+    host_nfvcapctl stats lab --json >"$LAB_STATE/stats.json" &&
+        [ "$(jget 'j["latest"]["engine"]["packets"]' "$LAB_STATE/stats.json")" -ge 40 ]
+}
+step "host: wait until nfvcapd has them all" retry 15 counted
+say "What the host sees, live from inside the VM: the engine's own figures and
+    the guest NIC's, each saying where it comes from:"
+step "host: nfvcapctl stats" host_nfvcapctl stats
+step "host: nfvcapctl capture stop lab" host_nfvcapctl capture stop lab
+step "kill -TERM \$(pidof nfvcap-agent)" stop_agent
+
 say "Give VF 0 its original settings back:"
 step "nfvcapctl vf reset $pf 0" nfvcapctl vf reset "$pf" 0
 

@@ -25,10 +25,6 @@ LAB_EXIT_PORT = 0xF4
 LAB_EXIT_VALUE = 0x2A
 POWERED_OFF = (LAB_EXIT_VALUE << 1) | 1
 
-# The host nfvcapd's monitor for the agent port (agent=nfvcapd): the guest's
-# first PF is always at this address, and scenarios capture on its VF 0.
-HOST_MONITOR_OPTS = "vm=lab-guest pf=0000:01:00.0 vf=0 interval_ms=200"
-
 
 def describe_exit(status):
     """What QEMU's exit status says about how the guest ended."""
@@ -50,6 +46,9 @@ class Topology:
     timeout: float = 120.0       # seconds from QEMU's start to its exit
     cmdline: str = ""            # extra kernel parameters
     agent: str = "echo"          # host end of org.nfvcap.agent.0: echo | nfvcapd
+    # agent=nfvcapd: the labels and interval of the host nfvcapd's monitor "lab"
+    # (the guest's first PF is always at 0000:01:00.0).
+    monitor_opts: str = "vm=lab-guest pf=0000:01:00.0 vf=0 interval_ms=200"
 
     def describe(self):
         return ", ".join([
@@ -180,7 +179,7 @@ class Guest:
         if self.topology.agent == "nfvcapd":
             # Started before QEMU listens on the port: nfvcapd retries.
             self.daemon = HostDaemon(BUILD_DIR, self.sockdir, self.rundir,
-                                     f"{self.sockdir}/agent.sock", HOST_MONITOR_OPTS)
+                                     f"{self.sockdir}/agent.sock", self.topology.monitor_opts)
             self.servers = []
         else:
             self.servers = [AgentEcho(f"{self.sockdir}/agent.sock",
