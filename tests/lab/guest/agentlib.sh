@@ -19,19 +19,26 @@ agent_vf() {
     local _dev=/sys/bus/pci/devices/$1 _pfnet _probe _hex
     # No IPv6: the VF must see only what the host sends (no MLD or ND of its own).
     sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+    _pfnet=$(ls "$_dev/net")
+    # The VF gets its MAC before a driver has it, as a host does before a VM
+    # starts: igbvf then learns it in the reset handshake of its probe. (Probed
+    # at once by sriov_numvfs, igbvf can meet the PF still enabling SR-IOV,
+    # and then sometimes never takes a MAC given later.)
+    modprobe igbvf 2>/dev/null
+    echo 0 >"$_dev/sriov_drivers_autoprobe"
     check "create 1 VF" sh -c "echo 1 > $_dev/sriov_numvfs"
     vf=$(basename "$(readlink "$_dev/virtfn0")")
-    check "the VF binds igbvf and gets an interface" retry 15 test -d "/sys/bus/pci/devices/$vf/net"
-    vfnet=$(ls "/sys/bus/pci/devices/$vf/net")
-    _pfnet=$(ls "$_dev/net")
     # An administered MAC, put by igb in a receive-address register with the
-    # VF's pool, so that frames to it from the wire go to the VF. igbvf takes
-    # it when its reset handshake with the PF completes, some seconds later
-    # under TCG; until then the model sends such frames to the PF's pool.
-    sleep 1
+    # VF's pool, so that frames to it from the wire go to the VF.
     check "the VF gets a MAC from the PF" ip link set "$_pfnet" vf 0 mac "$2"
+    # (The kernel probes no VF of a PF whose autoprobe is off, even on request.)
+    echo 1 >"$_dev/sriov_drivers_autoprobe"
+    check "igbvf binds the VF" sh -c "echo $vf > /sys/bus/pci/drivers_probe"
+    check "the VF gets an interface" retry 15 test -d "/sys/bus/pci/devices/$vf/net"
+    vfnet=$(ls "/sys/bus/pci/devices/$vf/net")
     check "the VF interface comes up" ip link set "$vfnet" up
     check "igbvf took the MAC" retry 20 grep -qx "$2" "/sys/class/net/$vfnet/address"
+    grep -qx "$2" "/sys/class/net/$vfnet/address" || dmesg | tail -20 | sed 's/^/    dmesg| /'
     _hex=$(printf '%s' "$2" | tr -d :)
     _probe=${_hex}525400ab00fe88b5$(printf 'nfvcap-probe' | od -An -tx1 | tr -d ' \n')
     while [ ${#_probe} -lt 120 ]; do _probe=${_probe}00; done

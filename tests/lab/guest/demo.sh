@@ -85,9 +85,14 @@ say "Now the monitoring VM. In production VF 2 would be passed to a VM that runs
     from the PF, so that traffic for it reaches its pool:"
 step "nfvcapctl vf set $pf 2 --mac 02:00:00:00:aa:03" nfvcapctl vf set "$pf" 2 --mac 02:00:00:00:aa:03
 vf2=$(basename "$(readlink "$dev/virtfn2")")
-vf2net=$(ls "/sys/bus/pci/devices/$vf2/net")
-# igbvf takes the address when its reset handshake with the PF completes,
-# some seconds later under TCG.
+say "igb gives a VF its address when the VF's driver starts, and asks for a reload
+    after a change (a VM's driver starts after the host has set it up, so there
+    this happens by itself). Here, reload igbvf on VF 2:"
+igbvf=/sys/bus/pci/drivers/igbvf
+step "echo $vf2 > $igbvf/unbind; echo $vf2 > $igbvf/bind" \
+    sh -c "echo $vf2 > $igbvf/unbind && echo $vf2 > $igbvf/bind"
+has_net() { vf2net=$(ls "/sys/bus/pci/devices/$vf2/net" 2>/dev/null) && [ -n "$vf2net" ]; }
+retry 15 has_net
 took_mac() { grep -qx 02:00:00:00:aa:03 "/sys/class/net/$vf2net/address"; }
 # No IPv6 on the lab's interfaces: VF 2 is to see only what the wire sends it.
 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
@@ -95,6 +100,7 @@ step "ip link set $vf2net up" ip link set "$vf2net" up
 step "wait until $vf2net (VF 2, igbvf) has the address" retry 20 took_mac
 step "ip -br link show $vf2net" ip -br link show "$vf2net"
 
+# shellcheck source=tests/lab/guest/agentlib.sh
 . "$LAB_GUEST_DIR/agentlib.sh"
 start_agent() {
     # 7>&- 8>&-: the agent has no business with the lab's own ports.

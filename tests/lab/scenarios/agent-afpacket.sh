@@ -7,6 +7,7 @@
 #
 # lab: pfs=1 iomem=strict iommu=off timeout=180 needs=nfvcap agent=nfvcapd
 
+# shellcheck source=tests/lab/guest/agentlib.sh  # sets vf and vfnet (agent_vf)
 . "$LAB_GUEST_DIR/agentlib.sh"
 pf=0000:01:00.0
 mac=02:00:00:00:07:01
