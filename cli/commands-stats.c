@@ -72,12 +72,6 @@ static int64_t get_int(json_object *o, const char *key) {
         return v;
 }
 
-static const char *get_str(json_object *o, const char *key) {
-        const char *s = NULL;
-        (void) json_get_string(o, key, false, &s);
-        return s;
-}
-
 static int64_t sum_drops(json_object *drops) {
         int64_t sum = -1;
         json_object_object_foreach(drops, cause, v) {
@@ -108,8 +102,8 @@ static void fmt_ratio(char *buf, size_t n, int64_t drops, int64_t packets) {
 /* Rows of one monitor's statistics document. */
 static void add_rows(Table *t, json_object *doc, NicMemory *mem, size_t *n_mem) {
         json_object *latest = json_object_object_get(doc, "latest");
-        const char *id = get_str(doc, "monitor"), *vm = get_str(doc, "vm"),
-                   *state = get_str(doc, "state");
+        const char *id = ctl_str(doc, "monitor", NULL), *vm = ctl_str(doc, "vm", NULL),
+                   *state = ctl_str(doc, "state", NULL);
         char packets[32], pps[32], bps[32], drops[32], ratio[32], age[32], source[96];
         json_object *cap, *eng, *nic, *rates;
 
@@ -131,9 +125,9 @@ static void add_rows(Table *t, json_object *doc, NicMemory *mem, size_t *n_mem) 
         human(bps, sizeof(bps), (double) get_int(rates, "bps"), "b/s");
         fmt_count(drops, sizeof(drops), ed);
         fmt_ratio(ratio, sizeof(ratio), ed, get_int(eng, "packets"));
-        snprintf(source, sizeof(source), "engine: %.80s", strna(get_str(eng, "source")));
-        table_add_row(t, id, vm, get_str(cap, "engine"), get_str(cap, "state"), source, packets,
-                      pps, bps, drops, ratio, age);
+        snprintf(source, sizeof(source), "engine: %.80s", ctl_str(eng, "source", "n/a"));
+        table_add_row(t, id, vm, ctl_str(cap, "engine", NULL), ctl_str(cap, "state", NULL), source,
+                      packets, pps, bps, drops, ratio, age);
 
         /* The guest NIC's row: its own counters, rates from our previous look. */
         if (nic) {
@@ -166,7 +160,7 @@ static void add_rows(Table *t, json_object *doc, NicMemory *mem, size_t *n_mem) 
                 human(bps, sizeof(bps), r_bps, "b/s");
                 fmt_count(drops, sizeof(drops), nd);
                 fmt_ratio(ratio, sizeof(ratio), nd, rx);
-                snprintf(source, sizeof(source), "guest NIC: %.77s", strna(get_str(nic, "source")));
+                snprintf(source, sizeof(source), "guest NIC: %.77s", ctl_str(nic, "source", "n/a"));
                 /* A continuation row: blank, not "-", under the monitor's columns. */
                 table_add_row(t, " ", " ", " ", " ", source, packets, pps, bps, drops, ratio, " ");
         }
@@ -196,7 +190,7 @@ static int fetch(Ctl *ctl, const char *id, json_object **ret) {
         all = json_object_new_array();
         a = json_object_object_get(list, "monitors");
         for (size_t i = 0; a && i < json_object_array_length(a); i++) {
-                const char *mid = get_str(json_object_array_get_idx(a, i), "id");
+                const char *mid = ctl_str(json_object_array_get_idx(a, i), "id", NULL);
                 json_object *doc;
                 if (!mid || strlen(mid) > 64)
                         continue;
@@ -307,12 +301,12 @@ static int monitor_list(Ctl *ctl, int argc _unused_, char **argv _unused_) {
                 ag = json_object_object_get(m, "agent");
                 cap = json_object_object_get(m, "capture");
                 err = json_object_object_get(m, "last_error");
-                snprintf(capture, sizeof(capture), "%s%s%s%s%s", strna(get_str(cap, "state")),
-                         get_str(cap, "engine") ? " " : "", get_str(cap, "engine") ?: "",
-                         get_str(cap, "device") ? " on " : "", get_str(cap, "device") ?: "");
-                table_add_row(t, get_str(m, "id"), get_str(m, "vm"), get_str(m, "pf"), vf,
-                              get_str(m, "state"), ag ? get_str(ag, "agent") : NULL, capture,
-                              err ? get_str(err, "message") : NULL);
+                const char *engine = ctl_str(cap, "engine", NULL), *device = ctl_str(cap, "device", NULL);
+                snprintf(capture, sizeof(capture), "%s%s%s%s%s", ctl_str(cap, "state", "n/a"),
+                         engine ? " " : "", engine ?: "", device ? " on " : "", device ?: "");
+                table_add_row(t, ctl_str(m, "id", NULL), ctl_str(m, "vm", NULL),
+                              ctl_str(m, "pf", NULL), vf, ctl_str(m, "state", NULL),
+                              ctl_str(ag, "agent", NULL), capture, ctl_str(err, "message", NULL));
         }
         table_print(t, stdout);
         table_free(t);

@@ -72,7 +72,8 @@ void ctl_print_json(json_object *doc);
  * has nothing left to do. Returns the exit code. */
 int ctl_get_pf_doc(Ctl *ctl, const char *addr_arg, const char *suffix, char addr[static 18],
                    json_object **ret);
-/* The string member key of o, or dflt when there is none (or it is null). */
+/* The string member key of o, or dflt when there is none (or it is null, or
+ * not a string). */
 const char *ctl_str(json_object *o, const char *key, const char *dflt);
 /* Validate a PCI address argument; prints the usage error. */
 int ctl_parse_pci_addr(const char *arg, char buf[static 18]);

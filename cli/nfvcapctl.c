@@ -12,6 +12,7 @@
 #include "addr.h"
 #include "ctl.h"
 #include "error.h"
+#include "jsonutil.h"
 #include "macros.h"
 
 #define DEFAULT_SOCKET "/run/nfvcap/nfvcapd.sock"
@@ -123,8 +124,8 @@ void ctl_print_json(json_object *doc) {
 }
 
 const char *ctl_str(json_object *o, const char *key, const char *dflt) {
-        json_object *v = json_object_object_get(o, key);
-        return v ? json_object_get_string(v) : dflt;
+        const char *s = NULL;
+        return json_get_string(o, key, false, &s) == 0 && s ? s : dflt;
 }
 
 int ctl_get_pf_doc(Ctl *ctl, const char *addr_arg, const char *suffix, char addr[static 18],
